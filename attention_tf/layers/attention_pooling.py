@@ -115,8 +115,7 @@ class AttentionPooling(keras.layers.Layer):
         super().__init__(**kwargs)
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             raise ValueError(
-                "`units` must be a positive integer. "
-                f"Received: units={units!r}"
+                f"`units` must be a positive integer. Received: units={units!r}"
             )
         self.units = units
         self.use_bias = use_bias
@@ -268,9 +267,7 @@ class AttentionPooling(keras.layers.Layer):
     ):
         query, values = _split_inputs(inputs)
         output_shape = self.compute_output_shape(
-            values.shape
-            if query is None
-            else [query.shape, values.shape]
+            values.shape if query is None else [query.shape, values.shape]
         )
         outputs = keras.KerasTensor(output_shape, dtype=self.compute_dtype)
         if not return_attention_scores:
@@ -321,7 +318,9 @@ def _masked_softmax(scores, mask):
     mask = ops.cast(mask, "bool")
     # Softmax is shift-invariant, so the shift needs no gradient.
     shift = ops.stop_gradient(
-        ops.max(ops.where(mask, scores, _FLOAT32_LOWEST), axis=-1, keepdims=True)
+        ops.max(
+            ops.where(mask, scores, _FLOAT32_LOWEST), axis=-1, keepdims=True
+        )
     )
     exp = ops.where(mask, ops.exp(ops.where(mask, scores - shift, 0.0)), 0.0)
     total = ops.sum(exp, axis=-1, keepdims=True)

@@ -1,0 +1,389 @@
+"""The Bahdanau et al. (2015) encoder-decoder ("RNNsearch")."""
+
+import keras
+from keras import ops
+
+from attention_tf.models import beam_search as search
+from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
+
+_CELL_TYPES = ("gru", "lstm")
+
+
+@keras.saving.register_keras_serializable(package="attention_tf")
+class BahdanauTranslator(keras.Model):
+    """Attention encoder-decoder over token ids, trained with teacher forcing.
+
+    Bahdanau, Cho and Bengio 2015, "Neural Machine Translation by Jointly
+    Learning to Align and Translate":
+
+    1. Encoder: `Embedding(mask_zero=True)` then a bidirectional GRU or
+       LSTM; the annotation `h_j` concatenates both directions at step `j`.
+    2. `s_0 = tanh(W_s h_1_backward)`, from the backward state after it has
+       read the whole (unpadded) source.
+    3. Decoder, `BahdanauDecoderCell` at every step `i`: attention with the
+       previous state `s_{i-1}` as query gives `c_i`; `s_i` is the recurrent
+       update of `s_{i-1}` from `[E y_{i-1}; c_i]`.
+    4. Output: `p(y_i) = softmax(W_o maxout(s_i, E y_{i-1}, c_i))`, a
+       maxout layer of two pieces as in the paper's deep output.
+
+    The source projection `U h_j` is computed once per sentence. The output
+    layer runs after the recurrent loop, on every step at once, because it
+    does not feed back into the recurrence during training.
+
+    Token id 0 is padding in both vocabularies; the source mask comes from
+    it. Train with `keras.losses.SparseCategoricalCrossentropy(
+    from_logits=True, ignore_class=0)` so target padding carries no loss.
+
+    Args:
+        source_vocabulary_size, target_vocabulary_size: Positive ints.
+        start_token_id, end_token_id: Target ids that open and close a
+            sentence.
+        embedding_dim: Size of both token embeddings.
+        encoder_units: Units per encoder direction.
+        decoder_units: Size of the decoder state.
+        attention_units: Size of the attention hidden layer.
+        output_units: Size of the maxout layer before the softmax.
+        cell_type: `"gru"` or `"lstm"`, for the encoder and the decoder.
+        dropout: Dropout rate on the embeddings and the maxout layer.
+        **kwargs: `keras.Model` keyword arguments such as `name`.
+
+    Call arguments:
+        inputs: A tuple `(source_ids, target_input_ids)`, int tensors
+            `[batch, source_time]` and `[batch, target_time]`; the target
+            input starts with `start_token_id` (teacher forcing).
+
+    Returns:
+        Logits `[batch, target_time, target_vocabulary_size]`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> model = BahdanauTranslator(20, 30, start_token_id=2, end_token_id=3,
+    ...     embedding_dim=8, encoder_units=8, decoder_units=8,
+    ...     attention_units=8, output_units=8)
+    >>> source = np.array([[5, 6, 7, 0], [8, 9, 0, 0]])
+    >>> target = np.array([[2, 10, 11], [2, 12, 0]])
+    >>> tuple(model((source, target)).shape)
+    (2, 3, 30)
+    >>> tokens, scores, weights = model.greedy_decode(source, max_length=5)
+    >>> tuple(tokens.shape), tuple(weights.shape)
+    ((2, 5), (2, 5, 4))
+    """
+
+    def __init__(
+        self,
+        source_vocabulary_size,
+        target_vocabulary_size,
+        start_token_id,
+        end_token_id,
+        embedding_dim=128,
+        encoder_units=128,
+        decoder_units=256,
+        attention_units=128,
+        output_units=256,
+        cell_type="gru",
+        dropout=0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        sizes = {
+            "source_vocabulary_size": source_vocabulary_size,
+            "target_vocabulary_size": target_vocabulary_size,
+            "embedding_dim": embedding_dim,
+            "encoder_units": encoder_units,
+            "decoder_units": decoder_units,
+            "attention_units": attention_units,
+            "output_units": output_units,
+        }
+        for name, value in sizes.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"`{name}` must be a positive integer. Received: {name}={value!r}"
+                )
+        for name, value in (("start_token_id", start_token_id),
+                            ("end_token_id", end_token_id)):
+            if not isinstance(value, int) or not 0 < value < target_vocabulary_size:
+                raise ValueError(
+                    f"`{name}` must be an id in [1, target_vocabulary_size="
+                    f"{target_vocabulary_size}). Received: {name}={value!r}"
+                )
+        if cell_type not in _CELL_TYPES:
+            raise ValueError(
+                f"`cell_type` must be one of {_CELL_TYPES}. "
+                f"Received: cell_type={cell_type!r}"
+            )
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(
+                f"`dropout` must be in [0, 1). Received: dropout={dropout!r}"
+            )
+        self.source_vocabulary_size = source_vocabulary_size
+        self.target_vocabulary_size = target_vocabulary_size
+        self.start_token_id = start_token_id
+        self.end_token_id = end_token_id
+        self.embedding_dim = embedding_dim
+        self.encoder_units = encoder_units
+        self.decoder_units = decoder_units
+        self.attention_units = attention_units
+        self.output_units = output_units
+        self.cell_type = cell_type
+        self.dropout = dropout
+
+        # === Layers ===
+        rnn_class = keras.layers.GRU if cell_type == "gru" else keras.layers.LSTM
+        self.source_embedding = keras.layers.Embedding(
+            source_vocabulary_size, embedding_dim, mask_zero=True,
+            name="source_embedding",
+        )
+        self.encoder = keras.layers.Bidirectional(
+            rnn_class(encoder_units, return_sequences=True, return_state=True),
+            name="encoder",
+        )
+        self.initial_state = keras.layers.Dense(
+            decoder_units, activation="tanh", name="initial_state"
+        )
+        self.target_embedding = keras.layers.Embedding(
+            target_vocabulary_size, embedding_dim, name="target_embedding"
+        )
+        self.decoder_cell = BahdanauDecoderCell(
+            decoder_units, attention_units, cell_type, name="decoder_cell"
+        )
+        self.deep_output = keras.layers.Dense(2 * output_units, name="deep_output")
+        self.output_projection = keras.layers.Dense(
+            target_vocabulary_size, name="output_projection"
+        )
+        self.embedding_dropout = keras.layers.Dropout(dropout)
+        self.output_dropout = keras.layers.Dropout(dropout)
+        self._compiled = {}
+
+    def build(self, input_shape=None):
+        annotation_dim = 2 * self.encoder_units
+        self.source_embedding.build((None, None))
+        self.encoder.build((None, None, self.embedding_dim))
+        self.initial_state.build((None, self.encoder_units))
+        self.target_embedding.build((None, None))
+        self.decoder_cell.build(
+            ((None, self.embedding_dim), (None, None, annotation_dim))
+        )
+        self.deep_output.build(
+            (None, self.decoder_units + self.embedding_dim + annotation_dim)
+        )
+        self.output_projection.build((None, self.output_units))
+        self.built = True
+
+    # === Encoder and one decoder step ===
+
+    def encode(self, source, training=False):
+        """Runs the encoder once per source sentence.
+
+        Returns:
+            `(annotations, projected_annotations, source_mask, states)`: what
+            `decode_step` needs, `states` being the initial decoder state.
+        """
+        source = ops.convert_to_tensor(source, "int32")
+        if len(source.shape) != 2:
+            raise ValueError(
+                "`source` must be token ids of shape [batch, time]. "
+                f"Received: shape={tuple(source.shape)}"
+            )
+        mask = ops.not_equal(source, 0)
+        embedded = self.embedding_dropout(
+            self.source_embedding(source), training=training
+        )
+        annotations, *encoder_states = self.encoder(
+            embedded, mask=mask, training=training
+        )
+        backward_h = encoder_states[len(encoder_states) // 2]
+        h0 = self.initial_state(backward_h)
+        states = [h0] if self.cell_type == "gru" else [h0, ops.zeros_like(h0)]
+        projected = self.decoder_cell.project(annotations)
+        return annotations, projected, mask, states
+
+    def _logits(self, decoder_h, embedded_previous, contexts, training=False):
+        pieces = self.deep_output(
+            ops.concatenate([decoder_h, embedded_previous, contexts], axis=-1)
+        )
+        maxout = ops.maximum(
+            pieces[..., : self.output_units], pieces[..., self.output_units :]
+        )
+        maxout = self.output_dropout(maxout, training=training)
+        return self.output_projection(maxout)
+
+    def decode_step(self, tokens, states, annotations, projected, source_mask):
+        """Advances the decoder by one token.
+
+        Args:
+            tokens: `[batch]` ids of the previous target tokens `y_{i-1}`.
+            states: The decoder states `s_{i-1}` (a list).
+            annotations, projected, source_mask: From `encode`.
+
+        Returns:
+            `(logits, states, weights)`: `[batch, target_vocabulary_size]`,
+            the new states `s_i` and the attention weights `[batch, time]`.
+        """
+        embedded = self.target_embedding(tokens)
+        states, context, weights = self.decoder_cell(
+            embedded, states, annotations, projected, source_mask
+        )
+        return self._logits(states[0], embedded, context), states, weights
+
+    # === Teacher forcing ===
+
+    def call(self, inputs, training=False):
+        source, target = inputs
+        annotations, projected, mask, states = self.encode(source, training)
+        target = ops.convert_to_tensor(target, "int32")
+        embedded = self.embedding_dropout(
+            self.target_embedding(target), training=training
+        )
+        num_states = len(states)
+
+        def step(carry, embedded_token):
+            new_states, context, weights = self.decoder_cell(
+                embedded_token, list(carry[:num_states]), annotations,
+                projected, mask,
+            )
+            # Keras' TensorFlow `scan` stacks outputs shaped like the carry,
+            # so the carry also holds this step's context and weights.
+            carry = (*new_states, context, weights)
+            return carry, carry
+
+        initial = (
+            *states,
+            ops.zeros_like(annotations[:, 0]),
+            ops.zeros_like(ops.cast(mask, annotations.dtype)),
+        )
+        _, stacked = ops.scan(step, initial, ops.transpose(embedded, (1, 0, 2)))
+        decoder_h = ops.transpose(stacked[0], (1, 0, 2))
+        contexts = ops.transpose(stacked[num_states], (1, 0, 2))
+        return self._logits(decoder_h, embedded, contexts, training=training)
+
+    def attention_weights(self, source, target):
+        """Teacher-forced attention weights `[batch, target_time, source_time]`."""
+        annotations, projected, mask, states = self.encode(source)
+        target = ops.convert_to_tensor(target, "int32")
+        rows = []
+        for i in range(target.shape[1]):
+            _, states, weights = self.decode_step(
+                target[:, i], states, annotations, projected, mask
+            )
+            rows.append(weights)
+        return ops.stack(rows, axis=1)
+
+    # === Inference ===
+
+    def _step_fn(self, annotations, projected, mask):
+        def step_fn(tokens, states):
+            logits, states, weights = self.decode_step(
+                tokens, states, annotations, projected, mask
+            )
+            return ops.log_softmax(ops.cast(logits, "float32")), states, weights
+
+        return step_fn
+
+    def _greedy(self, source, max_length):
+        annotations, projected, mask, states = self.encode(source)
+        batch = ops.shape(source)[0]
+        start = ops.full((batch,), self.start_token_id, "int32")
+        return search.greedy_search(
+            self._step_fn(annotations, projected, mask), states, start,
+            self.end_token_id, max_length, ops.shape(source)[1],
+        )
+
+    def _beam(self, source, max_length, beam_width, alpha):
+        annotations, projected, mask, states = self.encode(source)
+        repeat = lambda x: ops.repeat(x, beam_width, axis=0)  # noqa: E731
+        annotations, projected, mask = map(repeat, (annotations, projected, mask))
+        states = [repeat(state) for state in states]
+        start = ops.full(
+            (ops.shape(source)[0] * beam_width,), self.start_token_id, "int32"
+        )
+        return search.beam_search(
+            self._step_fn(annotations, projected, mask), states, start,
+            self.end_token_id, max_length, ops.shape(source)[1], beam_width,
+            alpha,
+        )
+
+    def greedy_decode(self, source, max_length=50):
+        """Greedy decoding of a batch, compiled.
+
+        Args:
+            source: Int ids `[batch, time]`, 0-padded.
+            max_length: Most tokens to emit per sentence, end token included.
+
+        Returns:
+            `(tokens, scores, weights)`: ids `[batch, max_length]` ending with
+            `end_token_id` (then 0), summed log-probabilities `[batch]`, and
+            attention weights `[batch, max_length, time]`.
+        """
+        _check_positive("max_length", max_length)
+        return self._run(("greedy", max_length), self._greedy, source, max_length)
+
+    def beam_search(self, source, beam_width=4, max_length=50, alpha=0.6):
+        """Beam search of a batch, compiled; returns as `greedy_decode`.
+
+        Args:
+            source: Int ids `[batch, time]`, 0-padded.
+            beam_width: Hypotheses kept per sentence.
+            max_length: Most tokens to emit per sentence.
+            alpha: Length-penalty exponent, `((5 + length) / 6) ** alpha`.
+        """
+        _check_positive("beam_width", beam_width)
+        _check_positive("max_length", max_length)
+        key = ("beam", max_length, beam_width, float(alpha))
+        return self._run(
+            key, self._beam, source, max_length, beam_width, float(alpha)
+        )
+
+    def _run(self, key, function, source, *static):
+        source = ops.convert_to_tensor(source, "int32")
+        if len(source.shape) != 2:
+            raise ValueError(
+                "`source` must be token ids of shape [batch, time]. "
+                f"Received: shape={tuple(source.shape)}"
+            )
+        if key not in self._compiled:
+            self._compiled[key] = _compile(lambda s: function(s, *static))
+        return self._compiled[key](source)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "source_vocabulary_size": self.source_vocabulary_size,
+                "target_vocabulary_size": self.target_vocabulary_size,
+                "start_token_id": self.start_token_id,
+                "end_token_id": self.end_token_id,
+                "embedding_dim": self.embedding_dim,
+                "encoder_units": self.encoder_units,
+                "decoder_units": self.decoder_units,
+                "attention_units": self.attention_units,
+                "output_units": self.output_units,
+                "cell_type": self.cell_type,
+                "dropout": self.dropout,
+            }
+        )
+        return config
+
+
+def _check_positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            f"`{name}` must be a positive integer. Received: {name}={value!r}"
+        )
+
+
+def _compile(function):
+    """Traces `function` into a graph on the backends that can."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(
+            function,
+            input_signature=[tf.TensorSpec([None, None], tf.int32)],
+        )
+    if backend == "jax":
+        import jax
+
+        return jax.jit(function)
+    return function

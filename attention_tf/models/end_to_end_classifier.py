@@ -1,0 +1,127 @@
+"""Raw strings in, probabilities (and attention) out: the saved model."""
+
+import keras
+import tensorflow as tf
+
+from attention_tf.data.sentences import split_into_sentences
+
+
+@keras.saving.register_keras_serializable(package="attention_tf")
+class EndToEndClassifier(keras.Model):
+    """Wraps text preprocessing and a classifier into one savable model.
+
+    1. `standardizer` cleans the raw strings (`TextStandardizer`).
+    2. `vectorizer` (an adapted `TextVectorization`) maps words to ids.
+    3. Flat classifiers get the first `max_length` ids; hierarchical ones
+       (`max_words` set) get the ids split into sentences.
+    4. `classifier` returns the probabilities and attention weights.
+
+    An empty text becomes one padding step: its weights are all zero and
+    its probabilities come from the output bias, never NaN.
+
+    Every part is a registered Keras object, so the model saves to
+    `.keras` and loads with `keras.saving.load_model(path,
+    safe_mode=True)`, without `custom_objects` once `attention_tf` is
+    imported.
+
+    Args:
+        standardizer: A `TextStandardizer` layer.
+        vectorizer: An adapted `keras.layers.TextVectorization`.
+        classifier: A `BiLSTMAttentionClassifier` or
+            `HierarchicalAttentionClassifier`.
+        class_names: The label of each output, in order.
+        max_length: Token cap for flat classifiers.
+        max_sentences: Sentence cap for hierarchical classifiers.
+        max_words: Words per sentence for hierarchical classifiers; set it
+            (and `sentence_boundary_ids`) to feed `[batch, sentences,
+            words]`.
+        sentence_boundary_ids: Token ids that end a sentence.
+        **kwargs: Base `keras.Model` arguments.
+
+    Call arguments:
+        texts: String tensor `[batch]`.
+        return_attention_scores: Also return the attention weights.
+
+    Returns:
+        Probabilities `[batch, num_classes]`; with
+        `return_attention_scores=True`, a tuple that adds the token ids fed
+        to the classifier and its attention weights (word weights
+        `[batch, time]`, or word and sentence weights for HAN).
+    """
+
+    def __init__(
+        self,
+        standardizer,
+        vectorizer,
+        classifier,
+        class_names,
+        max_length=None,
+        max_sentences=None,
+        max_words=None,
+        sentence_boundary_ids=(),
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.standardizer = standardizer
+        self.vectorizer = vectorizer
+        self.classifier = classifier
+        self.class_names = list(class_names)
+        self.max_length = max_length
+        self.max_sentences = max_sentences
+        self.max_words = max_words
+        self.sentence_boundary_ids = list(sentence_boundary_ids)
+
+    def build(self, input_shape=None):
+        # Builds the classifier's weights so that loading can restore them.
+        rank = 3 if self.max_words is not None else 2
+        self.classifier(tf.zeros((1,) * rank, "int64"))
+        self.built = True
+
+    def token_ids(self, texts):
+        """The ids the classifier sees for `texts` (a string tensor)."""
+        ids = self.vectorizer(self.standardizer(texts))
+        if self.max_words is not None:
+            return split_into_sentences(
+                ids, self.sentence_boundary_ids, self.max_sentences,
+                self.max_words,
+            )
+        if self.max_length is not None:
+            ids = ids[:, : self.max_length]
+        # One padding step for empty texts, so the LSTM has a step to run.
+        return tf.pad(ids, [[0, 0], [0, tf.maximum(1 - tf.shape(ids)[1], 0)]])
+
+    def call(self, texts, return_attention_scores=False):
+        ids = self.token_ids(texts)
+        if not return_attention_scores:
+            return self.classifier(ids)
+        outputs = self.classifier(ids, return_attention_scores=True)
+        return (outputs[0], ids) + tuple(outputs[1:])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "standardizer": keras.saving.serialize_keras_object(
+                    self.standardizer
+                ),
+                "vectorizer": keras.saving.serialize_keras_object(
+                    self.vectorizer
+                ),
+                "classifier": keras.saving.serialize_keras_object(
+                    self.classifier
+                ),
+                "class_names": self.class_names,
+                "max_length": self.max_length,
+                "max_sentences": self.max_sentences,
+                "max_words": self.max_words,
+                "sentence_boundary_ids": self.sentence_boundary_ids,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("standardizer", "vectorizer", "classifier"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

@@ -1,0 +1,151 @@
+"""The Hierarchical Attention Network (Yang et al. 2016) document classifier."""
+
+import keras
+from keras import ops
+
+from attention_tf.layers import AttentionPooling
+from attention_tf.models.bilstm_attention_classifier import _check_num_classes
+
+
+@keras.saving.register_keras_serializable(package="attention_tf")
+class HierarchicalAttentionClassifier(keras.Model):
+    """Words to sentences to a document, with attention at both levels.
+
+    Yang et al. 2016, "Hierarchical Attention Networks for Document
+    Classification":
+
+    1. Every sentence `[words]` is embedded (`mask_zero=True`) and encoded
+       by a bidirectional GRU; `AttentionPooling` over its words gives one
+       sentence vector. All sentences of the batch run as one batch.
+    2. A second bidirectional GRU encodes the sentence vectors of a text;
+       `AttentionPooling` over its sentences gives the document vector.
+    3. Dropout, then `Dense(num_classes, activation="softmax")`.
+
+    Masks: padding words (id 0) are masked in step 1; sentences with no
+    words are masked in step 2, so padding never changes the output.
+
+    Args:
+        vocabulary_size: Number of token ids, including padding (0).
+        num_classes: Number of classes, >= 2.
+        embedding_dim: Size of the word embeddings.
+        word_units: Units of each word-level GRU direction.
+        sentence_units: Units of each sentence-level GRU direction.
+        attention_units: Hidden size of both attention scorers.
+        dropout: Dropout rate on the embeddings and before the output.
+        **kwargs: Base `keras.Model` arguments, such as `name`.
+
+    Call arguments:
+        token_ids: Int tensor `[batch, sentences, words]`, 0 for padding.
+        training: Whether dropout is active.
+        return_attention_scores: Also return the attention weights.
+
+    Returns:
+        Probabilities `[batch, num_classes]`, or with
+        `return_attention_scores=True` a tuple `(probabilities,
+        word_weights [batch, sentences, words], sentence_weights
+        [batch, sentences])`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> model = HierarchicalAttentionClassifier(
+    ...     100, 2, embedding_dim=8, word_units=4, sentence_units=4,
+    ...     attention_units=4)
+    >>> ids = np.array([[[5, 7, 0], [9, 0, 0], [0, 0, 0]]])
+    >>> probabilities, words, sentences = model(
+    ...     ids, return_attention_scores=True)
+    >>> tuple(words.shape), float(sentences[0, 2])
+    ((1, 3, 3), 0.0)
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        num_classes,
+        embedding_dim=128,
+        word_units=50,
+        sentence_units=50,
+        attention_units=100,
+        dropout=0.5,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        _check_num_classes(num_classes)
+        self.vocabulary_size = vocabulary_size
+        self.num_classes = num_classes
+        self.embedding_dim = embedding_dim
+        self.word_units = word_units
+        self.sentence_units = sentence_units
+        self.attention_units = attention_units
+        self.dropout = dropout
+
+        self.embedding = keras.layers.Embedding(
+            vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
+        )
+        self.embedding_dropout = keras.layers.SpatialDropout1D(
+            dropout / 2, name="embedding_dropout"
+        )
+        self.word_encoder = keras.layers.Bidirectional(
+            keras.layers.GRU(word_units, return_sequences=True),
+            name="word_encoder",
+        )
+        self.word_attention = AttentionPooling(
+            attention_units, name="word_attention"
+        )
+        self.sentence_encoder = keras.layers.Bidirectional(
+            keras.layers.GRU(sentence_units, return_sequences=True),
+            name="sentence_encoder",
+        )
+        self.sentence_attention = AttentionPooling(
+            attention_units, name="sentence_attention"
+        )
+        self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
+        self.output_layer = keras.layers.Dense(
+            num_classes, activation="softmax", dtype="float32", name="output"
+        )
+
+    def call(self, token_ids, training=False, return_attention_scores=False):
+        shape = ops.shape(token_ids)
+        batch, sentences, words = shape[0], shape[1], shape[2]
+        # Every sentence of every text is one row of the word level.
+        word_ids = ops.reshape(token_ids, (-1, words))
+        word_mask = ops.not_equal(word_ids, 0)
+        x = self.embedding(word_ids)
+        x = self.embedding_dropout(x, training=training)
+        x = self.word_encoder(x, mask=word_mask, training=training)
+        sentence_vectors, word_weights = self.word_attention(
+            x, mask=word_mask, return_attention_scores=True
+        )
+        sentence_vectors = ops.reshape(
+            sentence_vectors, (batch, sentences, 2 * self.word_units)
+        )
+        sentence_mask = ops.any(
+            ops.reshape(word_mask, (batch, sentences, words)), axis=-1
+        )
+        x = self.sentence_encoder(
+            sentence_vectors, mask=sentence_mask, training=training
+        )
+        document, sentence_weights = self.sentence_attention(
+            x, mask=sentence_mask, return_attention_scores=True
+        )
+        document = self.dropout_layer(document, training=training)
+        probabilities = self.output_layer(document)
+        if return_attention_scores:
+            word_weights = ops.reshape(word_weights, (batch, sentences, words))
+            return probabilities, word_weights, sentence_weights
+        return probabilities
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "vocabulary_size": self.vocabulary_size,
+                "num_classes": self.num_classes,
+                "embedding_dim": self.embedding_dim,
+                "word_units": self.word_units,
+                "sentence_units": self.sentence_units,
+                "attention_units": self.attention_units,
+                "dropout": self.dropout,
+            }
+        )
+        return config

@@ -1,0 +1,510 @@
+"""`attention-tf train-doc-classifier` and `attention-tf classify`.
+
+Trains a BiLSTM + attention (or HAN) document classifier on IMDB or on the
+user's labelled texts, and saves an end-to-end model that takes raw strings.
+
+Output folder: `model.keras`, `metrics.json`, `attention.html`,
+`learning_curves.png`, and `state/` (resume state, kept for inspection).
+A run killed mid-way and started again with the same command resumes from
+its last completed epoch and ends with the same result.
+"""
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+# Recipes: (quick smoke run, default full run). Changing any of these
+# changes the results in README.md.
+_QUICK = dict(
+    train_size=6000, test_size=4000, validation_size=600, max_tokens=10000,
+    max_length=256, embedding_dim=64, lstm_units=32, attention_units=32,
+    epochs=3, learning_rate=3e-3,
+)
+_FULL = dict(
+    train_size=None, test_size=None, validation_size=2500, max_tokens=30000,
+    max_length=400, embedding_dim=128, lstm_units=64, attention_units=64,
+    epochs=4, learning_rate=2e-3,
+)
+_NUM_BUCKETS = 8
+_BATCH_SIZE = 32
+_HAN_MAX_SENTENCES = 32
+_HAN_MAX_WORDS = 48
+_ATTENTION_EXAMPLES = 20
+
+
+def register(subparsers):
+    """Adds the `train-doc-classifier` and `classify` subcommands."""
+    train = subparsers.add_parser(
+        "train-doc-classifier",
+        help="Train the attention document classifier (IMDB by default).",
+        description=__doc__.split("\n\n")[1],
+    )
+    train.add_argument(
+        "--data",
+        help="IMDB .tar.gz or extracted folder, or your own data: a .csv, "
+        ".tsv or .jsonl file, or one folder per class. Default: "
+        "$ATTENTION_TF_IMDB, the Keras cache, or a download of IMDB.",
+    )
+    train.add_argument("--out", default=os.path.join("runs", "doc-classifier"))
+    train.add_argument(
+        "--quick", action="store_true",
+        help="A small subset and model: a two-minute smoke run.",
+    )
+    train.add_argument(
+        "--architecture", choices=("bilstm", "han"), default="bilstm"
+    )
+    train.add_argument("--seed", type=int, default=1337)
+    train.add_argument("--epochs", type=int, help="Maximum epochs.")
+    train.add_argument("--patience", type=int, default=1,
+                       help="Epochs without validation gain before stopping.")
+    train.add_argument("--batch-size", type=int, default=_BATCH_SIZE)
+    train.add_argument("--max-tokens", type=int, help="Vocabulary size.")
+    train.add_argument("--max-length", type=int, help="Token cap per text.")
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--text-column", default="text")
+    train.add_argument("--label-column", default="label")
+    train.add_argument(
+        "--skip-bad-rows", action="store_true",
+        help="Skip malformed rows of your own data (and count them) "
+        "instead of stopping.",
+    )
+    train.add_argument(
+        "--test-share", type=float, default=0.2,
+        help="Share of your own data held out for the test set.",
+    )
+    train.set_defaults(func=train_doc_classifier)
+
+    classify = subparsers.add_parser(
+        "classify", help="Classify texts with a trained model."
+    )
+    classify.add_argument(
+        "--model", required=True,
+        help="A training output folder, or its model.keras.",
+    )
+    classify.add_argument("--top", type=int, default=5,
+                          help="Attended words to show.")
+    classify.add_argument("texts", nargs="+")
+    classify.set_defaults(func=classify_texts)
+
+
+def train_doc_classifier(args):
+    """Runs one training from parsed arguments; returns the exit status."""
+    from attention_tf.data.length_buckets import EpochOrder
+    from attention_tf.data.length_buckets import bucket_lengths
+    from attention_tf.data.length_buckets import bucketed_dataset
+    from attention_tf.data.length_buckets import padding_share
+    from attention_tf.data.vectorization import adapt_vectorizer
+    from attention_tf.data.vectorization import texts_to_token_ids
+    from attention_tf.training.atomic_files import write_json_atomically
+
+    recipe = dict(_QUICK if args.quick else _FULL)
+    for key in ("epochs", "max_tokens", "max_length", "learning_rate"):
+        if getattr(args, key) is not None:
+            recipe[key] = getattr(args, key)
+    _check_positive(args, recipe)
+    keras.utils.set_random_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+
+    data = _load_data(args, recipe)
+    train, validation, test = data["train"], data["validation"], data["test"]
+    print(
+        f"Data: {len(train[0])} train, {len(validation[0])} validation, "
+        f"{len(test[0])} test texts; classes {data['class_names']}"
+        + (f"; skipped {data['skipped_rows']} bad rows"
+           if data["skipped_rows"] else "")
+    )
+
+    standardizer, vectorizer = adapt_vectorizer(train[0], recipe["max_tokens"])
+    vocabulary = vectorizer.get_vocabulary()
+    max_length = recipe["max_length"]
+    splits = {}
+    for name, (texts, labels) in (
+        ("train", train), ("validation", validation), ("test", test)
+    ):
+        ids, lengths = texts_to_token_ids(
+            texts, standardizer, vectorizer, max_length
+        )
+        splits[name] = ids, np.asarray(labels, "int32"), lengths
+    train_lengths = splits["train"][2]
+    truncated_share = float(np.mean(train_lengths > max_length))
+    print(
+        f"Vocabulary {len(vocabulary)} words; cap {max_length} tokens "
+        f"truncates {truncated_share:.1%} of training texts "
+        f"(median length {int(np.median(train_lengths))})."
+    )
+
+    buckets = bucket_lengths(train_lengths, _NUM_BUCKETS, max_length)
+    order = EpochOrder(len(splits["train"][0]), args.seed)
+    boundary_ids = [
+        i for i, word in enumerate(vocabulary) if word and set(word) <= set(".!?")
+    ]
+    datasets = {
+        name: _to_model_input(
+            bucketed_dataset(
+                ids, labels, args.batch_size, buckets,
+                order if name == "train" else None,
+            ),
+            args.architecture, boundary_ids,
+        )
+        for name, (ids, labels, _) in splits.items()
+    }
+    train_padding = padding_share(
+        bucketed_dataset(*splits["train"][:2], args.batch_size, buckets)
+    )
+    print(f"Buckets {buckets}: {train_padding:.1%} padding.")
+
+    classifier = _build_classifier(
+        args.architecture, len(vocabulary), len(data["class_names"]), recipe
+    )
+    # BackupAndRestore needs the weights to exist before `fit`.
+    classifier(np.zeros((1,) * (3 if args.architecture == "han" else 2), "int32"))
+    steps = sum(1 for _ in datasets["train"])
+    schedule = keras.optimizers.schedules.CosineDecay(
+        recipe["learning_rate"], decay_steps=steps * recipe["epochs"],
+        alpha=0.1,
+    )
+    classifier.compile(
+        optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    state_dir = os.path.join(args.out, "state")
+    run_state = _RunState(state_dir, args.patience, order)
+    classifier.fit(
+        datasets["train"],
+        validation_data=datasets["validation"],
+        epochs=recipe["epochs"],
+        callbacks=[
+            run_state,
+            keras.callbacks.BackupAndRestore(
+                os.path.join(state_dir, "backup"), delete_checkpoint=False
+            ),
+        ],
+        verbose=1 if os.environ.get("CI") is None else 2,
+    )
+    history = run_state.history
+    best = run_state.best_entry()
+    classifier.load_weights(run_state.best_weights_path)
+    test_loss, test_accuracy = classifier.evaluate(
+        datasets["test"], verbose=0
+    )
+    train_seconds = sum(entry["seconds"] for entry in history)
+    train_steps_seconds = sum(entry["train_seconds"] for entry in history)
+    real_tokens = int(sum(len(ids) for ids in splits["train"][0]))
+
+    model = _end_to_end(
+        args.architecture, standardizer, vectorizer, classifier,
+        data["class_names"], max_length, boundary_ids,
+    )
+    _save_model(model, os.path.join(args.out, "model.keras"))
+    metrics = {
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+        "val_accuracy": float(best["val_accuracy"]),
+        "val_loss": float(best["val_loss"]),
+        "best_epoch": best["epoch"] + 1,
+        "epochs": len(history),
+        "train_seconds": round(train_seconds, 1),
+        "real_tokens_per_second": round(
+            real_tokens * len(history) / max(train_steps_seconds, 1e-9)
+        ),
+        "padding_share": round(train_padding, 4),
+        "truncated_share": round(truncated_share, 4),
+        "num_train": len(train[0]),
+        "num_validation": len(validation[0]),
+        "num_test": len(test[0]),
+        "skipped_rows": data["skipped_rows"],
+        "vocab_size": len(vocabulary),
+        "max_length": max_length,
+        "bucket_lengths": buckets,
+        "architecture": args.architecture,
+        "quick": bool(args.quick),
+        "seed": args.seed,
+        "class_names": data["class_names"],
+        "recipe": recipe,
+    }
+    _write_report(args.out, model, test, data["class_names"], history)
+    write_json_atomically(os.path.join(args.out, "metrics.json"), metrics)
+    print(
+        f"Test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) after "
+        f"{len(history)} epochs, {train_seconds:.0f} s of training; "
+        f"outputs in {args.out}"
+    )
+    return 0
+
+
+def classify_texts(args):
+    """Prints label, probability and top attended words for each text."""
+    import tensorflow as tf
+
+    import attention_tf.models  # noqa: F401 - registers the classes.
+    from attention_tf.training.doc_classifier_report import attended_words
+
+    path = args.model
+    if os.path.isdir(path):
+        path = os.path.join(path, "model.keras")
+    if not os.path.isfile(path):
+        raise ValueError(f"No saved model at {path!r}: train one first.")
+    model = keras.saving.load_model(path, safe_mode=True)
+    vocabulary = model.vectorizer.get_vocabulary()
+    outputs = model(tf.constant(args.texts), return_attention_scores=True)
+    probabilities, ids, weights = (o.numpy() for o in outputs[:3])
+    for text, p, row_ids, row_weights in zip(
+        args.texts, probabilities, ids, weights
+    ):
+        words = attended_words(vocabulary, row_ids, row_weights)
+        if words and isinstance(words[0], list):
+            words = [pair for sentence in words for pair in sentence]
+        top = sorted(words, key=lambda pair: -pair[1])[: args.top]
+        label = int(np.argmax(p))
+        print(
+            f"{model.class_names[label]}\t{p[label]:.4f}\t"
+            + (", ".join(f"{w} ({a:.2f})" for w, a in top) or "(no known words)")
+            + f"\t{text[:60]!r}"
+        )
+    return 0
+
+
+class _RunState(keras.callbacks.Callback):
+    """History, best weights and early stopping, kept on disk.
+
+    In memory, `EarlyStopping` and `ModelCheckpoint` forget their best
+    epoch when a killed run restarts; this keeps it in `history.json`, so a
+    resumed run stops and selects the same epoch as an uninterrupted one.
+    It must run before `BackupAndRestore` at the end of each epoch.
+    """
+
+    def __init__(self, directory, patience, order):
+        super().__init__()
+        self.directory = directory
+        self.patience = patience
+        self.order = order
+        self.history_path = os.path.join(directory, "history.json")
+        self.best_weights_path = os.path.join(directory, "best.weights.h5")
+        self.history = []
+        if os.path.exists(self.history_path):
+            with open(self.history_path, encoding="utf-8") as file:
+                self.history = json.load(file)
+
+    def best_entry(self):
+        return max(self.history, key=lambda e: (e["val_accuracy"], -e["epoch"]))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        # Epochs after the restored backup are redone.
+        self.history = [e for e in self.history if e["epoch"] < epoch]
+        self.order.epoch = epoch
+        self._epoch_start = self._train_end = time.perf_counter()
+
+    def on_test_begin(self, logs=None):
+        self._train_end = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        from attention_tf.training.atomic_files import write_atomically
+        from attention_tf.training.atomic_files import write_json_atomically
+
+        now = time.perf_counter()
+        entry = {k: float(v) for k, v in (logs or {}).items()
+                 if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
+        entry.update(
+            epoch=epoch,
+            seconds=now - self._epoch_start,
+            train_seconds=self._train_end - self._epoch_start,
+        )
+        improved = not self.history or entry["val_accuracy"] > max(
+            e["val_accuracy"] for e in self.history
+        )
+        self.history.append(entry)
+        if improved:
+            write_atomically(
+                self.best_weights_path, self.model.save_weights,
+                suffix=".weights.h5",
+            )
+        write_json_atomically(self.history_path, self.history)
+        if epoch - self.best_entry()["epoch"] >= self.patience:
+            self.model.stop_training = True
+
+
+def _check_positive(args, recipe):
+    for name, value in (
+        ("--epochs", recipe["epochs"]), ("--max-tokens", recipe["max_tokens"]),
+        ("--max-length", recipe["max_length"]),
+        ("--batch-size", args.batch_size), ("--patience", args.patience),
+    ):
+        if value < 1:
+            raise ValueError(f"{name} must be >= 1. Received: {value}")
+    if not 0 < recipe["learning_rate"]:
+        raise ValueError(
+            f"--learning-rate must be > 0. Received: {recipe['learning_rate']}"
+        )
+    if not 0 < args.test_share < 1:
+        raise ValueError(
+            f"--test-share must be in (0, 1). Received: {args.test_share}"
+        )
+
+
+def _is_imdb(path):
+    if path is None:
+        return True
+    if os.path.isdir(path):
+        return any(
+            os.path.isdir(os.path.join(path, *parts))
+            for parts in (("aclImdb",), ("train", "pos"))
+        )
+    return path.endswith((".tar.gz", ".tgz"))
+
+
+def _load_data(args, recipe):
+    """Train/validation/test splits as `(texts, labels)` pairs."""
+    from attention_tf.data.imdb import IMDB_CLASS_NAMES
+    from attention_tf.data.imdb import load_imdb
+    from attention_tf.data.labelled_files import load_labelled_texts
+
+    rng = np.random.default_rng(args.seed)
+    if _is_imdb(args.data):
+        imdb = load_imdb(args.data)
+        train = imdb.train_texts, imdb.train_labels
+        test = imdb.test_texts, imdb.test_labels
+        class_names, skipped = list(IMDB_CLASS_NAMES), 0
+    else:
+        loaded = load_labelled_texts(
+            args.data, args.text_column, args.label_column, args.skip_bad_rows
+        )
+        texts, labels = loaded.texts, loaded.labels
+        order = rng.permutation(len(texts))
+        num_test = max(1, int(round(args.test_share * len(texts))))
+        if len(texts) - num_test < 2:
+            raise ValueError(
+                f"{args.data!r} has {len(texts)} texts: too few to hold out a "
+                "test set and still train."
+            )
+        test = _take((texts, labels), order[:num_test])
+        train = _take((texts, labels), order[num_test:])
+        class_names, skipped = loaded.class_names, loaded.skipped_rows
+    train = _subset(train, recipe["train_size"], rng)
+    test = _subset(test, recipe["test_size"], rng)
+    order = rng.permutation(len(train[0]))
+    num_validation = min(
+        recipe["validation_size"], max(1, len(train[0]) // 10)
+    )
+    return {
+        "train": _take(train, order[num_validation:]),
+        "validation": _take(train, order[:num_validation]),
+        "test": test,
+        "class_names": class_names,
+        "skipped_rows": skipped,
+    }
+
+
+def _take(split, indices):
+    texts, labels = split
+    return [texts[i] for i in indices], [labels[i] for i in indices]
+
+
+def _subset(split, size, rng):
+    if size is None or size >= len(split[0]):
+        return split
+    return _take(split, np.sort(rng.permutation(len(split[0]))[:size]))
+
+
+def _to_model_input(dataset, architecture, boundary_ids):
+    if architecture != "han":
+        return dataset
+    from attention_tf.data.sentences import split_into_sentences
+
+    return dataset.map(
+        lambda ids, labels: (
+            split_into_sentences(
+                ids, boundary_ids, _HAN_MAX_SENTENCES, _HAN_MAX_WORDS,
+                sentence_multiple=4,
+            ),
+            labels,
+        )
+    )
+
+
+def _build_classifier(architecture, vocabulary_size, num_classes, recipe):
+    from attention_tf.models import BiLSTMAttentionClassifier
+    from attention_tf.models import HierarchicalAttentionClassifier
+
+    if architecture == "han":
+        return HierarchicalAttentionClassifier(
+            vocabulary_size, num_classes,
+            embedding_dim=recipe["embedding_dim"],
+            word_units=recipe["lstm_units"],
+            sentence_units=recipe["lstm_units"],
+            attention_units=recipe["attention_units"],
+        )
+    return BiLSTMAttentionClassifier(
+        vocabulary_size, num_classes,
+        embedding_dim=recipe["embedding_dim"],
+        lstm_units=recipe["lstm_units"],
+        attention_units=recipe["attention_units"],
+        dropout=0.5,
+        embedding_dropout=0.25,
+    )
+
+
+def _end_to_end(architecture, standardizer, vectorizer, classifier,
+                class_names, max_length, boundary_ids):
+    from attention_tf.models import EndToEndClassifier
+
+    if architecture == "han":
+        return EndToEndClassifier(
+            standardizer, vectorizer, classifier, class_names,
+            max_sentences=_HAN_MAX_SENTENCES, max_words=_HAN_MAX_WORDS,
+            sentence_boundary_ids=boundary_ids,
+        )
+    return EndToEndClassifier(
+        standardizer, vectorizer, classifier, class_names,
+        max_length=max_length,
+    )
+
+
+def _save_model(model, path):
+    import tensorflow as tf
+
+    from attention_tf.training.atomic_files import write_atomically
+
+    model(tf.constant(["build"]))
+    write_atomically(path, model.save, suffix=".keras")
+
+
+def _write_report(out, model, test, class_names, history):
+    import tensorflow as tf
+
+    from attention_tf.training.doc_classifier_report import attended_words
+    from attention_tf.training.doc_classifier_report import write_attention_html
+    from attention_tf.training.doc_classifier_report import write_learning_curves
+
+    texts, labels = test
+    # Evenly spaced test texts, so both classes appear.
+    picks = np.linspace(0, len(texts) - 1, min(_ATTENTION_EXAMPLES, len(texts)))
+    picks = sorted(set(int(i) for i in picks))
+    outputs = model(
+        tf.constant([texts[i] for i in picks]), return_attention_scores=True
+    )
+    probabilities, ids, word_weights = (o.numpy() for o in outputs[:3])
+    sentence_weights = outputs[3].numpy() if len(outputs) > 3 else None
+    vocabulary = model.vectorizer.get_vocabulary()
+    examples = []
+    for row, i in enumerate(picks):
+        prediction = int(np.argmax(probabilities[row]))
+        example = {
+            "words": attended_words(vocabulary, ids[row], word_weights[row]),
+            "label": int(labels[i]),
+            "prediction": prediction,
+            "probability": float(probabilities[row, prediction]),
+        }
+        if sentence_weights is not None:
+            kept = (ids[row] != 0).any(axis=-1)
+            example["sentence_weights"] = [
+                float(w) for w in sentence_weights[row][kept]
+            ]
+        examples.append(example)
+    write_attention_html(
+        os.path.join(out, "attention.html"), examples, class_names
+    )
+    write_learning_curves(os.path.join(out, "learning_curves.png"), history)

@@ -9,7 +9,10 @@ import sys
 
 # Task modules that register subcommands; each is imported only when the
 # command line is parsed.
-_TASK_MODULES = ()
+_TASK_MODULES = (
+    "attention_tf.training.decoder",
+    "attention_tf.training.doc_classifier",
+)
 
 
 def build_parser():

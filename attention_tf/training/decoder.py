@@ -247,7 +247,10 @@ def run_training(args):
     print(f"Training on {len(sources)} pairs, testing on {len(test_pairs)}; "
           f"budget {settings['minutes']:.1f} min, at most "
           f"{settings['epochs']} epochs.", flush=True)
-    model.fit(dataset, epochs=settings["epochs"], callbacks=[budget], verbose=2)
+    model.fit(
+        dataset, epochs=settings["epochs"], callbacks=[budget], shuffle=False,
+        verbose=2,
+    )
 
     os.makedirs(args.out, exist_ok=True)
     _save_model(model, os.path.join(args.out, "model.keras"))

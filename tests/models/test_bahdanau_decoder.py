@@ -14,9 +14,16 @@ SOURCE_VOCABULARY, TARGET_VOCABULARY, START, END = 23, 19, 2, 3
 def make_model(cell_type="gru", seed=0):
     keras.utils.set_random_seed(seed)
     model = BahdanauTranslator(
-        SOURCE_VOCABULARY, TARGET_VOCABULARY, START, END,
-        embedding_dim=6, encoder_units=5, decoder_units=7,
-        attention_units=4, output_units=5, cell_type=cell_type,
+        SOURCE_VOCABULARY,
+        TARGET_VOCABULARY,
+        START,
+        END,
+        embedding_dim=6,
+        encoder_units=5,
+        decoder_units=7,
+        attention_units=4,
+        output_units=5,
+        cell_type=cell_type,
     )
     model.build()
     return model
@@ -44,8 +51,10 @@ def test_step_by_step_decoding_equals_teacher_forcing(cell_type):
             target[:, i], states, annotations, projected, mask
         )
         np.testing.assert_allclose(
-            keras.ops.convert_to_numpy(logits), teacher_forced[:, i],
-            rtol=1e-5, atol=1e-5,
+            keras.ops.convert_to_numpy(logits),
+            teacher_forced[:, i],
+            rtol=1e-5,
+            atol=1e-5,
         )
 
 
@@ -71,7 +80,9 @@ def test_greedy_decode_feeds_back_its_own_tokens():
         )
         expected = log_probs[row, np.arange(length), tokens[row, :length]].sum()
         np.testing.assert_allclose(scores[row], expected, rtol=1e-4)
-        np.testing.assert_allclose(weights[row, :length].sum(-1), 1.0, rtol=1e-5)
+        np.testing.assert_allclose(
+            weights[row, :length].sum(-1), 1.0, rtol=1e-5
+        )
         source_length = (source[row] != 0).sum()
         assert (weights[row, :, source_length:] == 0).all()
 
@@ -84,8 +95,10 @@ def test_beam_width_one_equals_greedy(cell_type):
     beam = model.beam_search(source, beam_width=1, max_length=7)
     for g, b in zip(greedy, beam):
         np.testing.assert_allclose(
-            keras.ops.convert_to_numpy(g), keras.ops.convert_to_numpy(b),
-            rtol=1e-5, atol=1e-6,
+            keras.ops.convert_to_numpy(g),
+            keras.ops.convert_to_numpy(b),
+            rtol=1e-5,
+            atol=1e-6,
         )
 
 
@@ -96,13 +109,15 @@ def test_beam_search_scores_at_least_greedy_in_ranking():
     results = {}
     for name, (tokens, scores, _) in {
         "greedy": model.greedy_decode(source, max_length=8),
-        "beam": model.beam_search(source, beam_width=5, max_length=8, alpha=alpha),
+        "beam": model.beam_search(
+            source, beam_width=5, max_length=8, alpha=alpha
+        ),
     }.items():
         tokens = keras.ops.convert_to_numpy(tokens)
         lengths = (tokens != 0).sum(-1)
-        results[name] = keras.ops.convert_to_numpy(scores) / keras.ops.convert_to_numpy(
-            length_penalty(lengths, alpha)
-        )
+        results[name] = keras.ops.convert_to_numpy(
+            scores
+        ) / keras.ops.convert_to_numpy(length_penalty(lengths, alpha))
     # Beam search explores a superset of the greedy path.
     assert (results["beam"] >= results["greedy"] - 1e-5).all()
 
@@ -114,14 +129,19 @@ def test_masked_source_padding_changes_nothing():
     for short, long in [
         (model((source, target)), model((padded, target))),
         (model.greedy_decode(source, 6)[0], model.greedy_decode(padded, 6)[0]),
-        (model.beam_search(source, 3, 6)[1], model.beam_search(padded, 3, 6)[1]),
+        (
+            model.beam_search(source, 3, 6)[1],
+            model.beam_search(padded, 3, 6)[1],
+        ),
     ]:
         np.testing.assert_allclose(
-            keras.ops.convert_to_numpy(short), keras.ops.convert_to_numpy(long),
-            rtol=1e-5, atol=1e-6,
+            keras.ops.convert_to_numpy(short),
+            keras.ops.convert_to_numpy(long),
+            rtol=1e-5,
+            atol=1e-6,
         )
     weights = keras.ops.convert_to_numpy(model.greedy_decode(padded, 6)[2])
-    assert (weights[:, :, source.shape[1]:] == 0).all()
+    assert (weights[:, :, source.shape[1] :] == 0).all()
 
 
 def test_training_masks_target_padding():
@@ -165,7 +185,9 @@ def test_source_projection_runs_once_per_sentence():
     source, target = random_batch()
     calls = []
     project = model.decoder_cell.attention.project_values
-    model.decoder_cell.attention.project_values = lambda v: calls.append(1) or project(v)
+    model.decoder_cell.attention.project_values = lambda v: (
+        calls.append(1) or project(v)
+    )
     model((source, target))
     assert calls == [1]
 
@@ -181,8 +203,10 @@ def test_source_projection_runs_once_per_sentence():
 )
 def test_invalid_arguments(kwargs, match):
     arguments = dict(
-        source_vocabulary_size=5, target_vocabulary_size=19,
-        start_token_id=2, end_token_id=3,
+        source_vocabulary_size=5,
+        target_vocabulary_size=19,
+        start_token_id=2,
+        end_token_id=3,
     )
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=match):

@@ -20,7 +20,11 @@ _WEEKDAYS = [datetime.date(2001, 1, d).strftime("%A") for d in range(1, 8)]
 
 
 def _ordinal(day):
-    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    suffix = (
+        "th"
+        if 10 <= day % 100 <= 20
+        else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    )
     return f"{day}{suffix}"
 
 
@@ -52,11 +56,17 @@ _FORMATS = (
 def format_date(date, fmt):
     """Writes `date` with one of the format strings of this module."""
     text = fmt.format(
-        d=date.day, dd=f"{date.day:02d}", th=_ordinal(date.day),
-        m=date.month, mm=f"{date.month:02d}",
-        month=_MONTHS[date.month - 1], mon=_MONTHS[date.month - 1][:3],
-        wd=_WEEKDAYS[date.weekday()], wdy=_WEEKDAYS[date.weekday()][:3],
-        y=date.year, yy=f"{date.year % 100:02d}",
+        d=date.day,
+        dd=f"{date.day:02d}",
+        th=_ordinal(date.day),
+        m=date.month,
+        mm=f"{date.month:02d}",
+        month=_MONTHS[date.month - 1],
+        mon=_MONTHS[date.month - 1][:3],
+        wd=_WEEKDAYS[date.weekday()],
+        wdy=_WEEKDAYS[date.weekday()][:3],
+        y=date.year,
+        yy=f"{date.year % 100:02d}",
     )
     return text
 
@@ -79,7 +89,9 @@ def generate(count, seed=0, first=FIRST_DATE, last=LAST_DATE):
     for day, fmt, case in zip(days, formats, cases):
         date = first + datetime.timedelta(days=int(day))
         text = format_date(date, _FORMATS[fmt])
-        text = text.upper() if case == 0 else text.lower() if case == 1 else text
+        text = (
+            text.upper() if case == 0 else text.lower() if case == 1 else text
+        )
         pairs.append((text, date.isoformat()))
     return pairs
 

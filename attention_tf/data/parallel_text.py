@@ -53,7 +53,9 @@ def make_vectorizer(texts, max_tokens=None, vocabulary=None):
         vocabulary: A saved vocabulary (without padding and `[UNK]`).
     """
     vectorizer = keras.layers.TextVectorization(
-        max_tokens=max_tokens, standardize=None, split="whitespace",
+        max_tokens=max_tokens,
+        standardize=None,
+        split="whitespace",
         vocabulary=vocabulary,
     )
     if vocabulary is None:
@@ -98,12 +100,16 @@ def bucketed_batches(sources, targets, batch_size, rng):
             f"{len(sources)} != {len(targets)}"
         )
     if batch_size < 1:
-        raise ValueError(f"`batch_size` must be positive. Received: {batch_size}")
-    order = np.lexsort((
-        rng.random(len(sources)),
-        [len(t) for t in targets],
-        [len(s) for s in sources],
-    ))
+        raise ValueError(
+            f"`batch_size` must be positive. Received: {batch_size}"
+        )
+    order = np.lexsort(
+        (
+            rng.random(len(sources)),
+            [len(t) for t in targets],
+            [len(s) for s in sources],
+        )
+    )
     batches = []
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]

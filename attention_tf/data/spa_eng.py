@@ -65,7 +65,9 @@ def load_pairs(path=None, direction="spa-eng"):
             f"`direction` must be one of {DIRECTIONS}. Received: {direction!r}"
         )
     pairs = []
-    for number, line in enumerate(_read_text(resolve_path(path)).splitlines(), 1):
+    for number, line in enumerate(
+        _read_text(resolve_path(path)).splitlines(), 1
+    ):
         if not line.strip():
             continue
         fields = line.split("\t")
@@ -74,7 +76,9 @@ def load_pairs(path=None, direction="spa-eng"):
                 f"Line {number} is not 'English<TAB>Spanish': {line[:80]!r}"
             )
         english, spanish = fields[0].strip(), fields[1].strip()
-        pairs.append((spanish, english) if direction == "spa-eng" else (english, spanish))
+        pairs.append(
+            (spanish, english) if direction == "spa-eng" else (english, spanish)
+        )
     if not pairs:
         raise ValueError("The spa-eng file holds no sentence pairs.")
     return pairs

@@ -46,8 +46,15 @@ class BahdanauDecoderCell(keras.layers.Layer):
 
     def __init__(self, units, attention_units, cell_type="gru", **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("units", units), ("attention_units", attention_units)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        for name, value in (
+            ("units", units),
+            ("attention_units", attention_units),
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value < 1
+            ):
                 raise ValueError(
                     f"`{name}` must be a positive integer. Received: {name}={value!r}"
                 )
@@ -60,7 +67,11 @@ class BahdanauDecoderCell(keras.layers.Layer):
         self.attention_units = attention_units
         self.cell_type = cell_type
         self.attention = AttentionPooling(attention_units, name="attention")
-        cell_class = keras.layers.GRUCell if cell_type == "gru" else keras.layers.LSTMCell
+        cell_class = (
+            keras.layers.GRUCell
+            if cell_type == "gru"
+            else keras.layers.LSTMCell
+        )
         self.cell = cell_class(units, name="cell")
 
     @property

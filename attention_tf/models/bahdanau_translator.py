@@ -96,13 +96,22 @@ class BahdanauTranslator(keras.Model):
             "output_units": output_units,
         }
         for name, value in sizes.items():
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value < 1
+            ):
                 raise ValueError(
                     f"`{name}` must be a positive integer. Received: {name}={value!r}"
                 )
-        for name, value in (("start_token_id", start_token_id),
-                            ("end_token_id", end_token_id)):
-            if not isinstance(value, int) or not 0 < value < target_vocabulary_size:
+        for name, value in (
+            ("start_token_id", start_token_id),
+            ("end_token_id", end_token_id),
+        ):
+            if (
+                not isinstance(value, int)
+                or not 0 < value < target_vocabulary_size
+            ):
                 raise ValueError(
                     f"`{name}` must be an id in [1, target_vocabulary_size="
                     f"{target_vocabulary_size}). Received: {name}={value!r}"
@@ -129,9 +138,13 @@ class BahdanauTranslator(keras.Model):
         self.dropout = dropout
 
         # === Layers ===
-        rnn_class = keras.layers.GRU if cell_type == "gru" else keras.layers.LSTM
+        rnn_class = (
+            keras.layers.GRU if cell_type == "gru" else keras.layers.LSTM
+        )
         self.source_embedding = keras.layers.Embedding(
-            source_vocabulary_size, embedding_dim, mask_zero=True,
+            source_vocabulary_size,
+            embedding_dim,
+            mask_zero=True,
             name="source_embedding",
         )
         self.encoder = keras.layers.Bidirectional(
@@ -147,7 +160,9 @@ class BahdanauTranslator(keras.Model):
         self.decoder_cell = BahdanauDecoderCell(
             decoder_units, attention_units, cell_type, name="decoder_cell"
         )
-        self.deep_output = keras.layers.Dense(2 * output_units, name="deep_output")
+        self.deep_output = keras.layers.Dense(
+            2 * output_units, name="deep_output"
+        )
         self.output_projection = keras.layers.Dense(
             target_vocabulary_size, name="output_projection"
         )
@@ -239,8 +254,11 @@ class BahdanauTranslator(keras.Model):
 
         def step(carry, embedded_token):
             new_states, context, weights = self.decoder_cell(
-                embedded_token, list(carry[:num_states]), annotations,
-                projected, mask,
+                embedded_token,
+                list(carry[:num_states]),
+                annotations,
+                projected,
+                mask,
             )
             # Keras' TensorFlow `scan` stacks outputs shaped like the carry,
             # so the carry also holds this step's context and weights.
@@ -285,21 +303,32 @@ class BahdanauTranslator(keras.Model):
         batch = ops.shape(source)[0]
         start = ops.full((batch,), self.start_token_id, "int32")
         return search.greedy_search(
-            self._step_fn(annotations, projected, mask), states, start,
-            self.end_token_id, max_length, ops.shape(source)[1],
+            self._step_fn(annotations, projected, mask),
+            states,
+            start,
+            self.end_token_id,
+            max_length,
+            ops.shape(source)[1],
         )
 
     def _beam(self, source, max_length, beam_width, alpha):
         annotations, projected, mask, states = self.encode(source)
         repeat = lambda x: ops.repeat(x, beam_width, axis=0)  # noqa: E731
-        annotations, projected, mask = map(repeat, (annotations, projected, mask))
+        annotations, projected, mask = map(
+            repeat, (annotations, projected, mask)
+        )
         states = [repeat(state) for state in states]
         start = ops.full(
             (ops.shape(source)[0] * beam_width,), self.start_token_id, "int32"
         )
         return search.beam_search(
-            self._step_fn(annotations, projected, mask), states, start,
-            self.end_token_id, max_length, ops.shape(source)[1], beam_width,
+            self._step_fn(annotations, projected, mask),
+            states,
+            start,
+            self.end_token_id,
+            max_length,
+            ops.shape(source)[1],
+            beam_width,
             alpha,
         )
 
@@ -316,7 +345,9 @@ class BahdanauTranslator(keras.Model):
             attention weights `[batch, max_length, time]`.
         """
         _check_positive("max_length", max_length)
-        return self._run(("greedy", max_length), self._greedy, source, max_length)
+        return self._run(
+            ("greedy", max_length), self._greedy, source, max_length
+        )
 
     def beam_search(self, source, beam_width=4, max_length=50, alpha=0.6):
         """Beam search of a batch, compiled; returns as `greedy_decode`.

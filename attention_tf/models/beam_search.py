@@ -18,8 +18,9 @@ def length_penalty(lengths, alpha):
     return ops.power((5.0 + ops.cast(lengths, "float32")) / 6.0, alpha)
 
 
-def greedy_search(step_fn, states, start_tokens, end_token_id, max_length,
-                  source_length):
+def greedy_search(
+    step_fn, states, start_tokens, end_token_id, max_length, source_length
+):
     """Picks the most likely token at every step.
 
     Args:
@@ -55,9 +56,21 @@ def greedy_search(step_fn, states, start_tokens, end_token_id, max_length,
         weights = weights * ops.cast(alive, weights.dtype)[:, None]
         here = ops.equal(positions, i)[None, :]
         out_tokens = ops.where(here, next_tokens[:, None], out_tokens)
-        out_weights = ops.where(here[..., None], weights[:, None, :], out_weights)
-        finished = ops.logical_or(finished, ops.equal(next_tokens, end_token_id))
-        return i + 1, next_tokens, states, finished, scores, out_tokens, out_weights
+        out_weights = ops.where(
+            here[..., None], weights[:, None, :], out_weights
+        )
+        finished = ops.logical_or(
+            finished, ops.equal(next_tokens, end_token_id)
+        )
+        return (
+            i + 1,
+            next_tokens,
+            states,
+            finished,
+            scores,
+            out_tokens,
+            out_weights,
+        )
 
     loop_vars = (
         0,
@@ -72,8 +85,16 @@ def greedy_search(step_fn, states, start_tokens, end_token_id, max_length,
     return outputs[5], outputs[4], outputs[6]
 
 
-def beam_search(step_fn, states, start_tokens, end_token_id, max_length,
-                source_length, beam_width, alpha=0.6):
+def beam_search(
+    step_fn,
+    states,
+    start_tokens,
+    end_token_id,
+    max_length,
+    source_length,
+    beam_width,
+    alpha=0.6,
+):
     """Keeps the `beam_width` best hypotheses per row.
 
     Hypotheses are ranked by their summed log-probability divided by
@@ -105,12 +126,16 @@ def beam_search(step_fn, states, start_tokens, end_token_id, max_length,
     def reorder(x, parents):
         return ops.take(x, ops.reshape(offsets + parents, (-1,)), axis=0)
 
-    def cond(i, tokens, states, scores, lengths, finished, out_tokens, out_weights):
+    def cond(
+        i, tokens, states, scores, lengths, finished, out_tokens, out_weights
+    ):
         return ops.logical_and(
             i < max_length, ops.logical_not(ops.all(finished))
         )
 
-    def body(i, tokens, states, scores, lengths, finished, out_tokens, out_weights):
+    def body(
+        i, tokens, states, scores, lengths, finished, out_tokens, out_weights
+    ):
         log_probs, states, weights = step_fn(tokens, states)
         vocabulary = ops.shape(log_probs)[-1]
         log_probs = ops.reshape(log_probs, (batch, k, vocabulary))
@@ -121,7 +146,9 @@ def beam_search(step_fn, states, start_tokens, end_token_id, max_length,
         log_probs = ops.where(finished[..., None], padding_only, log_probs)
         candidates = scores[..., None] + log_probs
         candidate_lengths = ops.where(finished, lengths, lengths + 1)
-        ranked = candidates / length_penalty(candidate_lengths, alpha)[..., None]
+        ranked = (
+            candidates / length_penalty(candidate_lengths, alpha)[..., None]
+        )
         _, best = ops.top_k(ops.reshape(ranked, (batch, k * vocabulary)), k)
         parents = best // vocabulary
         next_tokens = ops.cast(best % vocabulary, "int32")
@@ -135,17 +162,31 @@ def beam_search(step_fn, states, start_tokens, end_token_id, max_length,
         )
         states = [reorder(state, parents) for state in states]
         weights = reorder(weights, parents)
-        weights = weights * ops.cast(
-            ops.logical_not(ops.reshape(parent_finished, (-1,))), weights.dtype
-        )[:, None]
+        weights = (
+            weights
+            * ops.cast(
+                ops.logical_not(ops.reshape(parent_finished, (-1,))),
+                weights.dtype,
+            )[:, None]
+        )
         out_tokens = reorder(out_tokens, parents)
         out_weights = reorder(out_weights, parents)
         here = ops.equal(positions, i)[None, :]
         next_tokens = ops.reshape(next_tokens, (-1,))
         out_tokens = ops.where(here, next_tokens[:, None], out_tokens)
-        out_weights = ops.where(here[..., None], weights[:, None, :], out_weights)
-        return (i + 1, next_tokens, states, scores, lengths, finished,
-                out_tokens, out_weights)
+        out_weights = ops.where(
+            here[..., None], weights[:, None, :], out_weights
+        )
+        return (
+            i + 1,
+            next_tokens,
+            states,
+            scores,
+            lengths,
+            finished,
+            out_tokens,
+            out_weights,
+        )
 
     # Every beam starts from the same prefix: only beam 0 may be extended at
     # the first step, or the beam would fill with k copies of one hypothesis.

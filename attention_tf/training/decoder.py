@@ -30,18 +30,43 @@ from attention_tf.data import parallel_text
 # Model sizes and training settings per task. `minutes` caps training time.
 PRESETS = {
     "dates": dict(
-        model=dict(embedding_dim=32, encoder_units=64, decoder_units=64,
-                   attention_units=32, output_units=64),
-        num_train=20000, num_test=2000, batch_size=64, learning_rate=3e-3,
-        epochs=12, minutes=1.0, max_source_tokens=None, max_target_tokens=None,
-        max_source_length=16, max_target_length=8,
+        model=dict(
+            embedding_dim=32,
+            encoder_units=64,
+            decoder_units=64,
+            attention_units=32,
+            output_units=64,
+        ),
+        num_train=20000,
+        num_test=2000,
+        batch_size=64,
+        learning_rate=3e-3,
+        epochs=12,
+        minutes=1.0,
+        max_source_tokens=None,
+        max_target_tokens=None,
+        max_source_length=16,
+        max_target_length=8,
     ),
     "spa-eng": dict(
-        model=dict(embedding_dim=128, encoder_units=192, decoder_units=256,
-                   attention_units=128, output_units=256, dropout=0.1),
-        num_train=None, num_test=2000, batch_size=64, learning_rate=2e-3,
-        epochs=30, minutes=30.0, max_source_tokens=16000,
-        max_target_tokens=10000, max_source_length=40, max_target_length=40,
+        model=dict(
+            embedding_dim=128,
+            encoder_units=192,
+            decoder_units=256,
+            attention_units=128,
+            output_units=256,
+            dropout=0.1,
+        ),
+        num_train=None,
+        num_test=2000,
+        batch_size=64,
+        learning_rate=2e-3,
+        epochs=30,
+        minutes=30.0,
+        max_source_tokens=16000,
+        max_target_tokens=10000,
+        max_source_length=40,
+        max_target_length=40,
     ),
 }
 QUICK = {
@@ -60,31 +85,46 @@ def register(subparsers):
     )
     train.add_argument("--dataset", choices=DATASETS, default="spa-eng")
     train.add_argument(
-        "--data", help="spa-eng.zip / spa.txt.gz (default: "
-        "$ATTENTION_TF_SPA_ENG, else download)."
+        "--data",
+        help="spa-eng.zip / spa.txt.gz (default: "
+        "$ATTENTION_TF_SPA_ENG, else download).",
     )
     train.add_argument("--out", default=os.path.join("runs", "decoder"))
-    train.add_argument("--quick", action="store_true",
-                       help="Small, fast run (smoke test).")
-    train.add_argument("--direction", choices=("spa-eng", "eng-spa"),
-                       default="spa-eng")
+    train.add_argument(
+        "--quick", action="store_true", help="Small, fast run (smoke test)."
+    )
+    train.add_argument(
+        "--direction", choices=("spa-eng", "eng-spa"), default="spa-eng"
+    )
     train.add_argument("--cell", choices=("gru", "lstm"), default="gru")
-    train.add_argument("--minutes", type=float,
-                       help="Training time budget (default: per dataset).")
+    train.add_argument(
+        "--minutes",
+        type=float,
+        help="Training time budget (default: per dataset).",
+    )
     train.add_argument("--epochs", type=int, help="Most epochs.")
-    train.add_argument("--beam", type=int, default=BEAM_WIDTH,
-                       help="Beam width for the test metrics.")
+    train.add_argument(
+        "--beam",
+        type=int,
+        default=BEAM_WIDTH,
+        help="Beam width for the test metrics.",
+    )
     train.add_argument("--seed", type=int, default=1234)
     train.set_defaults(func=run_training)
 
     translate = subparsers.add_parser(
         "translate", help="Translate text with a trained decoder."
     )
-    translate.add_argument("--model", required=True,
-                           help="Output folder of train-decoder.")
+    translate.add_argument(
+        "--model", required=True, help="Output folder of train-decoder."
+    )
     translate.add_argument("text", nargs="+", help="Sentences to translate.")
-    translate.add_argument("--beam", type=int, default=0,
-                           help="Beam width; 0 or 1 for greedy decoding.")
+    translate.add_argument(
+        "--beam",
+        type=int,
+        default=0,
+        help="Beam width; 0 or 1 for greedy decoding.",
+    )
     translate.add_argument("--plot", help="Write the attention heatmap here.")
     translate.set_defaults(func=run_translate)
 
@@ -114,7 +154,9 @@ def load_task(dataset, data=None, direction="spa-eng", seed=1234, quick=False):
 
         pairs = spa_eng.load_pairs(data, direction)
         train, test = parallel_text.split_pairs(
-            pairs, settings["num_test"], seed,
+            pairs,
+            settings["num_test"],
+            seed,
             key=lambda pair: parallel_text.standardize(pair[0]),
         )
         if settings["num_train"]:
@@ -126,8 +168,13 @@ def load_task(dataset, data=None, direction="spa-eng", seed=1234, quick=False):
 class Codec:
     """Both vocabularies and the length limits: text <-> token ids."""
 
-    def __init__(self, source_vocabulary, target_vocabulary,
-                 max_source_length, max_target_length):
+    def __init__(
+        self,
+        source_vocabulary,
+        target_vocabulary,
+        max_source_length,
+        max_target_length,
+    ):
         self.source = parallel_text.make_vectorizer(
             None, vocabulary=source_vocabulary
         )
@@ -137,20 +184,32 @@ class Codec:
         self.target_words = np.array(self.target.get_vocabulary())
         self.max_source_length = max_source_length
         self.max_target_length = max_target_length
-        self.start_id = int(np.flatnonzero(
-            self.target_words == parallel_text.START_TOKEN)[0])
-        self.end_id = int(np.flatnonzero(
-            self.target_words == parallel_text.END_TOKEN)[0])
+        self.start_id = int(
+            np.flatnonzero(self.target_words == parallel_text.START_TOKEN)[0]
+        )
+        self.end_id = int(
+            np.flatnonzero(self.target_words == parallel_text.END_TOKEN)[0]
+        )
 
     @classmethod
     def adapt(cls, train_pairs, settings):
         sources = [parallel_text.standardize(s) for s, _ in train_pairs]
-        targets = [parallel_text.with_start_end(parallel_text.standardize(t))
-                   for _, t in train_pairs]
-        source = parallel_text.make_vectorizer(sources, settings["max_source_tokens"])
-        target = parallel_text.make_vectorizer(targets, settings["max_target_tokens"])
-        return cls(source.get_vocabulary(), target.get_vocabulary(),
-                   settings["max_source_length"], settings["max_target_length"])
+        targets = [
+            parallel_text.with_start_end(parallel_text.standardize(t))
+            for _, t in train_pairs
+        ]
+        source = parallel_text.make_vectorizer(
+            sources, settings["max_source_tokens"]
+        )
+        target = parallel_text.make_vectorizer(
+            targets, settings["max_target_tokens"]
+        )
+        return cls(
+            source.get_vocabulary(),
+            target.get_vocabulary(),
+            settings["max_source_length"],
+            settings["max_target_length"],
+        )
 
     def encode_sources(self, texts, warn=True):
         """Padded source ids; over-long sentences are cut with a warning."""
@@ -163,7 +222,8 @@ class Codec:
         if too_long and warn:
             warnings.warn(
                 f"{too_long} input(s) longer than {self.max_source_length} "
-                "tokens were truncated.", stacklevel=2,
+                "tokens were truncated.",
+                stacklevel=2,
             )
         return parallel_text.pad(
             [s[: self.max_source_length] for s in sequences]
@@ -172,8 +232,10 @@ class Codec:
     def encode_targets(self, texts):
         return parallel_text.vectorize(
             self.target,
-            [parallel_text.with_start_end(parallel_text.standardize(t))
-             for t in texts],
+            [
+                parallel_text.with_start_end(parallel_text.standardize(t))
+                for t in texts
+            ],
         )
 
     def decode_targets(self, ids):
@@ -186,7 +248,10 @@ class Codec:
         return sentences
 
     def save(self, folder):
-        for name, vectorizer in (("source", self.source), ("target", self.target)):
+        for name, vectorizer in (
+            ("source", self.source),
+            ("target", self.target),
+        ):
             _write_atomic(
                 os.path.join(folder, f"{name}_vocabulary.txt"),
                 "\n".join(vectorizer.get_vocabulary()) + "\n",
@@ -196,8 +261,9 @@ class Codec:
     def load(cls, folder, max_source_length, max_target_length):
         vocabularies = []
         for name in ("source", "target"):
-            with open(os.path.join(folder, f"{name}_vocabulary.txt"),
-                      encoding="utf-8") as handle:
+            with open(
+                os.path.join(folder, f"{name}_vocabulary.txt"), encoding="utf-8"
+            ) as handle:
                 vocabularies.append(handle.read().split("\n")[:-1])
         return cls(*vocabularies, max_source_length, max_target_length)
 
@@ -225,18 +291,27 @@ def run_training(args):
     targets = codec.encode_targets([t for _, t in train_pairs])
     # Training drops the few pairs over the length limits (the test keeps
     # them, truncated).
-    keep = [i for i, (s, t) in enumerate(zip(sources, targets))
-            if 0 < len(s) <= codec.max_source_length
-            and len(t) <= codec.max_target_length + 1]
+    keep = [
+        i
+        for i, (s, t) in enumerate(zip(sources, targets))
+        if 0 < len(s) <= codec.max_source_length
+        and len(t) <= codec.max_target_length + 1
+    ]
     sources = [sources[i] for i in keep]
     targets = [targets[i] for i in keep]
 
     model = BahdanauTranslator(
-        codec.source.vocabulary_size(), codec.target.vocabulary_size(),
-        codec.start_id, codec.end_id, cell_type=args.cell, **settings["model"],
+        codec.source.vocabulary_size(),
+        codec.target.vocabulary_size(),
+        codec.start_id,
+        codec.end_id,
+        cell_type=args.cell,
+        **settings["model"],
     )
     model.compile(
-        optimizer=keras.optimizers.Adam(settings["learning_rate"], clipnorm=1.0),
+        optimizer=keras.optimizers.Adam(
+            settings["learning_rate"], clipnorm=1.0
+        ),
         loss=keras.losses.SparseCategoricalCrossentropy(
             from_logits=True, ignore_class=0
         ),
@@ -244,32 +319,53 @@ def run_training(args):
     rng = np.random.default_rng(args.seed)
     dataset = _batches_dataset(sources, targets, settings["batch_size"], rng)
     budget = _TimeBudget(settings["minutes"] * 60.0)
-    print(f"Training on {len(sources)} pairs, testing on {len(test_pairs)}; "
-          f"budget {settings['minutes']:.1f} min, at most "
-          f"{settings['epochs']} epochs.", flush=True)
+    print(
+        f"Training on {len(sources)} pairs, testing on {len(test_pairs)}; "
+        f"budget {settings['minutes']:.1f} min, at most "
+        f"{settings['epochs']} epochs.",
+        flush=True,
+    )
     model.fit(
-        dataset, epochs=settings["epochs"], callbacks=[budget], shuffle=False,
+        dataset,
+        epochs=settings["epochs"],
+        callbacks=[budget],
+        shuffle=False,
         verbose=2,
     )
 
     os.makedirs(args.out, exist_ok=True)
     _save_model(model, os.path.join(args.out, "model.keras"))
     codec.save(args.out)
-    _write_atomic(os.path.join(args.out, "decoder.json"), json.dumps({
-        "dataset": args.dataset, "direction": args.direction,
-        "max_source_length": codec.max_source_length,
-        "max_target_length": codec.max_target_length,
-    }, indent=2) + "\n")
+    _write_atomic(
+        os.path.join(args.out, "decoder.json"),
+        json.dumps(
+            {
+                "dataset": args.dataset,
+                "direction": args.direction,
+                "max_source_length": codec.max_source_length,
+                "max_target_length": codec.max_target_length,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
 
-    metrics = evaluate(model, codec, test_pairs, args.dataset, args.beam, args.out)
+    metrics = evaluate(
+        model, codec, test_pairs, args.dataset, args.beam, args.out
+    )
     metrics.update(
-        dataset=args.dataset, direction=args.direction,
-        train_seconds=round(budget.seconds, 1), epochs=budget.epochs,
-        num_train=len(sources), num_test=len(test_pairs),
+        dataset=args.dataset,
+        direction=args.direction,
+        train_seconds=round(budget.seconds, 1),
+        epochs=budget.epochs,
+        num_train=len(sources),
+        num_test=len(test_pairs),
         command=_command_line(args),
     )
-    _write_atomic(os.path.join(args.out, "metrics.json"),
-                  json.dumps(metrics, indent=2) + "\n")
+    _write_atomic(
+        os.path.join(args.out, "metrics.json"),
+        json.dumps(metrics, indent=2) + "\n",
+    )
     print(json.dumps(metrics, indent=2))
     return 0
 
@@ -312,13 +408,19 @@ def _batches_dataset(sources, targets, batch_size, rng):
     import tensorflow as tf
 
     def generate():
-        yield from parallel_text.bucketed_batches(sources, targets, batch_size, rng)
+        yield from parallel_text.bucketed_batches(
+            sources, targets, batch_size, rng
+        )
 
     spec = tf.TensorSpec([None, None], tf.int32)
     num_batches = -(-len(sources) // batch_size)
-    return tf.data.Dataset.from_generator(
-        generate, output_signature=((spec, spec), spec)
-    ).apply(tf.data.experimental.assert_cardinality(num_batches)).prefetch(4)
+    return (
+        tf.data.Dataset.from_generator(
+            generate, output_signature=((spec, spec), spec)
+        )
+        .apply(tf.data.experimental.assert_cardinality(num_batches))
+        .prefetch(4)
+    )
 
 
 # === Evaluation ===
@@ -372,18 +474,33 @@ def evaluate(model, codec, test_pairs, dataset, beam_width, out=None):
             hypotheses, [references], tokenize="none", force=True
         )
         metrics[f"bleu_{name}"] = round(bleu.score, 2)
-        metrics[f"sentences_per_second_{name}"] = round(len(sources) / seconds, 1)
+        metrics[f"sentences_per_second_{name}"] = round(
+            len(sources) / seconds, 1
+        )
         if dataset == "dates":
-            metrics[f"exact_match_{name}"] = round(float(np.mean([
-                h.replace(" ", "") == r.replace(" ", "")
-                for h, r in zip(hypotheses, references)
-            ])), 4)
+            metrics[f"exact_match_{name}"] = round(
+                float(
+                    np.mean(
+                        [
+                            h.replace(" ", "") == r.replace(" ", "")
+                            for h, r in zip(hypotheses, references)
+                        ]
+                    )
+                ),
+                4,
+            )
     if dataset == "dates":
         metrics["exact_match"] = metrics["exact_match_greedy"]
-        metrics["date_field_alignment"] = round(date_field_alignment(
-            codec, sources, source_ids, outputs["greedy"][1],
-            [t for _, t in test_pairs],
-        ), 4)
+        metrics["date_field_alignment"] = round(
+            date_field_alignment(
+                codec,
+                sources,
+                source_ids,
+                outputs["greedy"][1],
+                [t for _, t in test_pairs],
+            ),
+            4,
+        )
     metrics["bleu_computation"] = (
         "sacrebleu.corpus_bleu(tokenize='none', one reference) on lowercased, "
         "NFKC, punctuation-split text; sacrebleu " + sacrebleu.__version__
@@ -391,9 +508,13 @@ def evaluate(model, codec, test_pairs, dataset, beam_width, out=None):
     if out:
         lines = []
         for i, (source, reference) in enumerate(test_pairs[:100]):
-            lines += [f"source:    {source}", f"reference: {reference}",
-                      f"greedy:    {outputs['greedy'][0][i]}",
-                      f"beam:      {outputs['beam'][0][i]}", ""]
+            lines += [
+                f"source:    {source}",
+                f"reference: {reference}",
+                f"greedy:    {outputs['greedy'][0][i]}",
+                f"beam:      {outputs['beam'][0][i]}",
+                "",
+            ]
         _write_atomic(os.path.join(out, "samples.txt"), "\n".join(lines))
         examples = []
         for i in range(min(4, len(test_pairs))):
@@ -433,8 +554,12 @@ def plot_alignments(examples, path):
         1, len(examples), figsize=(4.5 * len(examples), 4.5), squeeze=False
     )
     for axis, (source, target, weights) in zip(axes[0], examples):
-        axis.imshow(weights[: len(target), : len(source)], cmap="viridis",
-                    vmin=0.0, vmax=1.0)
+        axis.imshow(
+            weights[: len(target), : len(source)],
+            cmap="viridis",
+            vmin=0.0,
+            vmax=1.0,
+        )
         axis.set_xticks(range(len(source)), source, rotation=90)
         axis.set_yticks(range(len(target)), target)
         axis.set_xlabel("source")
@@ -450,7 +575,7 @@ def plot_alignments(examples, path):
 def run_translate(args):
     translator = load_translator(args.model)
     results = translator(args.text, beam_width=args.beam)
-    for (tokens, _), text in zip(results, args.text):
+    for tokens, _ in results:
         print(" ".join(tokens))
     if args.plot:
         source = parallel_text.standardize(args.text[0]).split()
@@ -472,21 +597,28 @@ def load_translator(folder):
     model = keras.saving.load_model(path, safe_mode=True)
     with open(os.path.join(folder, "decoder.json"), encoding="utf-8") as handle:
         config = json.load(handle)
-    codec = Codec.load(folder, config["max_source_length"],
-                       config["max_target_length"])
+    codec = Codec.load(
+        folder, config["max_source_length"], config["max_target_length"]
+    )
 
     def translate(texts, beam_width=0):
         if not texts:
             raise ValueError("No text to translate.")
         source_ids = codec.encode_sources(texts)
-        unknown = [word for text in texts
-                   for word in parallel_text.standardize(text).split()
-                   if word not in codec.source.get_vocabulary()]
+        unknown = [
+            word
+            for text in texts
+            for word in parallel_text.standardize(text).split()
+            if word not in codec.source.get_vocabulary()
+        ]
         if unknown:
-            warnings.warn(f"Unknown words, read as [UNK]: {unknown}",
-                          stacklevel=2)
+            warnings.warn(
+                f"Unknown words, read as [UNK]: {unknown}", stacklevel=2
+            )
         if beam_width > 1:
-            out = model.beam_search(source_ids, beam_width, codec.max_target_length)
+            out = model.beam_search(
+                source_ids, beam_width, codec.max_target_length
+            )
         else:
             out = model.greedy_decode(source_ids, codec.max_target_length)
         tokens = codec.decode_targets(np.asarray(out[0]))

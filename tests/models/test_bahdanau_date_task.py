@@ -65,7 +65,7 @@ def test_held_out_dates_exact_and_attention_aligned(run_folder):
     # Near-monotonic attention: the year, month and day output tokens attend
     # most to the source token that spells them.
     hits = []
-    for (tokens, weights), (human, iso) in zip(results, test):
+    for (_tokens, weights), (human, iso) in zip(results, test):
         source = standardize(human).split()
         fields = dates.field_tokens(iso)
         for position, field in ((0, "year"), (2, "month"), (4, "day")):

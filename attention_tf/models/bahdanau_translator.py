@@ -96,14 +96,7 @@ class BahdanauTranslator(keras.Model):
             "output_units": output_units,
         }
         for name, value in sizes.items():
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or value < 1
-            ):
-                raise ValueError(
-                    f"`{name}` must be a positive integer. Received: {name}={value!r}"
-                )
+            _check_positive(name, value)
         for name, value in (
             ("start_token_id", start_token_id),
             ("end_token_id", end_token_id),
@@ -194,12 +187,7 @@ class BahdanauTranslator(keras.Model):
             `(annotations, projected_annotations, source_mask, states)`: what
             `decode_step` needs, `states` being the initial decoder state.
         """
-        source = ops.convert_to_tensor(source, "int32")
-        if len(source.shape) != 2:
-            raise ValueError(
-                "`source` must be token ids of shape [batch, time]. "
-                f"Received: shape={tuple(source.shape)}"
-            )
+        source = _source_ids(source)
         mask = ops.not_equal(source, 0)
         embedded = self.embedding_dropout(
             self.source_embedding(source), training=training
@@ -366,12 +354,7 @@ class BahdanauTranslator(keras.Model):
         )
 
     def _run(self, key, function, source, *static):
-        source = ops.convert_to_tensor(source, "int32")
-        if len(source.shape) != 2:
-            raise ValueError(
-                "`source` must be token ids of shape [batch, time]. "
-                f"Received: shape={tuple(source.shape)}"
-            )
+        source = _source_ids(source)
         if key not in self._compiled:
             self._compiled[key] = _compile(lambda s: function(s, *static))
         return self._compiled[key](source)
@@ -394,6 +377,16 @@ class BahdanauTranslator(keras.Model):
             }
         )
         return config
+
+
+def _source_ids(source):
+    source = ops.convert_to_tensor(source, "int32")
+    if len(source.shape) != 2:
+        raise ValueError(
+            "`source` must be token ids of shape [batch, time]. "
+            f"Received: shape={tuple(source.shape)}"
+        )
+    return source
 
 
 def _check_positive(name, value):

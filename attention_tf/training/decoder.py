@@ -19,13 +19,16 @@ count as errors.
 
 import json
 import os
-import tempfile
 import time
 import warnings
 
 import numpy as np
 
 from attention_tf.data import parallel_text
+from attention_tf.training.atomic_files import (
+    write_atomically,
+    write_text_atomically,
+)
 
 # Model sizes and training settings per task. `minutes` caps training time.
 PRESETS = {
@@ -252,7 +255,7 @@ class Codec:
             ("source", self.source),
             ("target", self.target),
         ):
-            _write_atomic(
+            write_text_atomically(
                 os.path.join(folder, f"{name}_vocabulary.txt"),
                 "\n".join(vectorizer.get_vocabulary()) + "\n",
             )
@@ -334,9 +337,11 @@ def run_training(args):
     )
 
     os.makedirs(args.out, exist_ok=True)
-    _save_model(model, os.path.join(args.out, "model.keras"))
+    write_atomically(
+        os.path.join(args.out, "model.keras"), model.save, suffix=".keras"
+    )
     codec.save(args.out)
-    _write_atomic(
+    write_text_atomically(
         os.path.join(args.out, "decoder.json"),
         json.dumps(
             {
@@ -362,7 +367,7 @@ def run_training(args):
         num_test=len(test_pairs),
         command=_command_line(args),
     )
-    _write_atomic(
+    write_text_atomically(
         os.path.join(args.out, "metrics.json"),
         json.dumps(metrics, indent=2) + "\n",
     )
@@ -515,7 +520,9 @@ def evaluate(model, codec, test_pairs, dataset, beam_width, out=None):
                 f"beam:      {outputs['beam'][0][i]}",
                 "",
             ]
-        _write_atomic(os.path.join(out, "samples.txt"), "\n".join(lines))
+        write_text_atomically(
+            os.path.join(out, "samples.txt"), "\n".join(lines)
+        )
         examples = []
         for i in range(min(4, len(test_pairs))):
             source_tokens = parallel_text.standardize(sources[i]).split()
@@ -565,7 +572,9 @@ def plot_alignments(examples, path):
         axis.set_xlabel("source")
         axis.set_ylabel("output")
     figure.tight_layout()
-    _atomic(path, lambda tmp: figure.savefig(tmp, format="png", dpi=100))
+    write_atomically(
+        path, lambda tmp: figure.savefig(tmp, format="png", dpi=100)
+    )
     plt.close(figure)
 
 
@@ -627,33 +636,3 @@ def load_translator(folder):
 
     translate.codec = codec
     return translate
-
-
-# === Files ===
-
-
-def _atomic(path, write):
-    """Calls `write(temporary_path)` then renames it over `path`."""
-    folder = os.path.dirname(os.path.abspath(path))
-    suffix = os.path.splitext(path)[1]
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=suffix)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-
-
-def _write_atomic(path, text):
-    def write(temporary):
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-
-    _atomic(path, write)
-
-
-def _save_model(model, path):
-    _atomic(path, model.save)

@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install test test-all lint bench train-doc-classifier clean
+.PHONY: install test test-all test-backends lint bench train-doc-classifier clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ test: $(STAMP)
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The layer and model tests again on JAX and PyTorch (CPU builds).
+BACKEND_TESTS ?= tests/layers
+test-backends: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,backends]"
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -m "not slow" $(BACKEND_TESTS)
+	KERAS_BACKEND=torch $(BIN)/python -m pytest -m "not slow" $(BACKEND_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check attention_tf tests benchmarks

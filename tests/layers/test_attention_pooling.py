@@ -8,11 +8,10 @@ import hypothesis.strategies as st
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from attention_tf import AttentionPooling
 from attention_tf.layers import attention_pooling as attention_pooling_module
-from tests.layers import seed_attention
+from tests.gradients import input_and_weight_gradients
 
 BATCH, TIME, FEATURES, UNITS, QUERY_FEATURES, QUERY_TIME = 3, 7, 5, 4, 6, 2
 
@@ -86,6 +85,19 @@ def weights_of(layer):
     )
 
 
+def assert_close(actual, expected, **tolerances):
+    """`assert_allclose` that accepts tensors of any backend."""
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(actual),
+        keras.ops.convert_to_numpy(expected),
+        **tolerances,
+    )
+
+
+def to_float32_numpy(tensor):
+    return keras.ops.convert_to_numpy(keras.ops.cast(tensor, "float32"))
+
+
 def randomize(layer, rng):
     """Non-zero bias too, so the bias path is checked."""
     for variable in layer.weights:
@@ -109,8 +121,8 @@ def test_pooling_matches_numpy(rng, mask_kind):
     expected_outputs, expected_weights = numpy_attention(
         values, mask=mask, **weights_of(layer)
     )
-    np.testing.assert_allclose(weights, expected_weights, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(outputs, expected_outputs, rtol=1e-5, atol=1e-6)
+    assert_close(weights, expected_weights, rtol=1e-5, atol=1e-6)
+    assert_close(outputs, expected_outputs, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("query_rank", [2, 3])
@@ -138,8 +150,8 @@ def test_query_mode_matches_numpy(rng, query_rank, mask_kind):
     )
     assert tuple(outputs.shape) == query_shape[:-1] + (FEATURES,)
     assert tuple(weights.shape) == query_shape[:-1] + (TIME,)
-    np.testing.assert_allclose(weights, expected_weights, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(outputs, expected_outputs, rtol=1e-5, atol=1e-6)
+    assert_close(weights, expected_weights, rtol=1e-5, atol=1e-6)
+    assert_close(outputs, expected_outputs, rtol=1e-5, atol=1e-6)
 
 
 def test_rank2_query_equals_rank3_query_of_length_one(rng):
@@ -148,8 +160,8 @@ def test_rank2_query_equals_rank3_query_of_length_one(rng):
     layer = AttentionPooling(UNITS)
     out2, w2 = layer([query, values], return_attention_scores=True)
     out3, w3 = layer([query[:, None], values], return_attention_scores=True)
-    np.testing.assert_allclose(out2, out3[:, 0], rtol=1e-6)
-    np.testing.assert_allclose(w2, w3[:, 0], rtol=1e-6)
+    assert_close(out2, out3[:, 0], rtol=1e-6)
+    assert_close(w2, w3[:, 0], rtol=1e-6)
 
 
 def test_projected_values_give_the_same_result(rng):
@@ -166,7 +178,7 @@ def test_projected_values_give_the_same_result(rng):
         reused = layer(
             [query, values], mask=[None, mask], projected_values=keys
         )
-        np.testing.assert_allclose(reused, fresh, rtol=1e-6)
+        assert_close(reused, fresh, rtol=1e-6)
 
 
 def test_without_bias(rng):
@@ -181,70 +193,7 @@ def test_without_bias(rng):
         bias=np.zeros(UNITS),
         context=keras.ops.convert_to_numpy(layer.context),
     )
-    np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
-
-
-# --------------------------------------------------------------------------
-# The seed's TF1 function, run as written
-# --------------------------------------------------------------------------
-
-
-def run_seed_attention(inputs, size, seed):
-    """Runs the seed's function in a TF1 graph with a random non-zero bias.
-
-    Returns its outputs, its variables by name and its regularisation loss.
-    """
-    tf1 = tf.compat.v1
-    graph = tf.Graph()
-    with graph.as_default():
-        tf1.set_random_seed(seed)
-        placeholder = tf1.placeholder(
-            tf.float32, [None, None, inputs.shape[-1]]
-        )
-        outputs = seed_attention.attention(placeholder, size, None)
-        reg_loss = tf1.add_n(
-            tf1.get_collection(tf1.GraphKeys.REGULARIZATION_LOSSES)
-        )
-        variables = {v.op.name: v for v in tf1.global_variables()}
-        bias = variables["attention/fully_connected/biases"]
-        with tf1.Session(graph=graph) as session:
-            session.run(tf1.global_variables_initializer())
-            # fully_connected starts the bias at zero: make it count.
-            random_bias = np.random.default_rng(seed).normal(size=size)
-            session.run(bias.assign(random_bias.astype("float32")))
-            values = {name: session.run(v) for name, v in variables.items()}
-            result, loss = session.run(
-                [outputs, reg_loss], {placeholder: inputs}
-            )
-    return result, values, loss
-
-
-@pytest.mark.parametrize("seed", [0, 1])
-def test_reproduces_the_seed_function(rng, seed):
-    inputs = rng.normal(size=(4, 9, 6)).astype("float32")
-    seed_outputs, seed_vars, seed_loss = run_seed_attention(inputs, 5, seed)
-    assert sorted(seed_vars) == [
-        "attention/attention_context_vector",
-        "attention/fully_connected/biases",
-        "attention/fully_connected/weights",
-    ]
-
-    layer = AttentionPooling(
-        5,
-        kernel_regularizer=keras.regularizers.L2(seed_attention.L2_REG / 2),
-        context_regularizer=keras.regularizers.L2(seed_attention.L2_REG / 2),
-    )
-    layer.build(inputs.shape)
-    layer.context.assign(seed_vars["attention/attention_context_vector"])
-    layer.kernel.assign(seed_vars["attention/fully_connected/weights"])
-    layer.bias.assign(seed_vars["attention/fully_connected/biases"])
-
-    outputs = keras.ops.convert_to_numpy(layer(inputs))
-    np.testing.assert_allclose(outputs, seed_outputs, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(float(sum(layer.losses)), seed_loss, rtol=1e-6)
-    # And both against the float64 NumPy reference.
-    expected, _ = numpy_attention(inputs, **weights_of(layer))
-    np.testing.assert_allclose(seed_outputs, expected, rtol=1e-5, atol=1e-6)
+    assert_close(outputs, expected, rtol=1e-5, atol=1e-6)
 
 
 # --------------------------------------------------------------------------
@@ -262,7 +211,7 @@ def test_embedding_mask_reaches_the_layer_without_wiring(rng):
     model = keras.Model(inputs, [pooled, weights])
     _, weights = model.predict(tokens, verbose=0)
     assert np.all(weights[tokens == 0] == 0.0)
-    np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-6)
+    assert_close(weights.sum(axis=1), 1.0, rtol=1e-6)
     assert weights[1, 0] == 1.0
 
 
@@ -289,8 +238,8 @@ def test_more_padding_changes_nothing(lengths, extra_padding, seed):
     outputs_padded, weights_padded = layer(
         padded, mask=padded_mask, return_attention_scores=True
     )
-    np.testing.assert_allclose(outputs_padded, outputs, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(
+    assert_close(outputs_padded, outputs, rtol=1e-5, atol=1e-6)
+    assert_close(
         keras.ops.convert_to_numpy(weights_padded)[:, :time],
         weights,
         rtol=1e-5,
@@ -345,39 +294,43 @@ def test_query_mask_zeroes_outputs_and_propagates(rng):
 def test_fully_masked_rows_are_zero_with_finite_gradients(
     rng, policy, query_rank
 ):
-    values = tf.constant(rng.normal(size=(BATCH, TIME, FEATURES)), "float32")
+    values = rng.normal(size=(BATCH, TIME, FEATURES)).astype("float32")
     mask = random_mask(rng, "with_empty_row")
     mask[1] = False  # two empty rows
     layer = AttentionPooling(UNITS)
-    inputs = values
-    masks = mask
+    query = None
     if query_rank is not None:
         query_shape = (BATCH,) + (QUERY_TIME,) * (query_rank - 2)
-        query = tf.constant(
-            rng.normal(size=query_shape + (QUERY_FEATURES,)), "float32"
-        )
-        inputs = [query, values]
-        masks = [None, mask]
-    with tf.GradientTape() as tape:
-        tape.watch(values)
-        outputs, weights = layer(
-            inputs, mask=masks, return_attention_scores=True
-        )
-        loss = tf.reduce_sum(tf.cast(outputs, "float32") ** 2)
-    gradients = tape.gradient(loss, [values] + layer.trainable_weights)
+        query = rng.normal(size=query_shape + (QUERY_FEATURES,))
+        query = query.astype("float32")
+        layer.build([query.shape, values.shape])
 
-    expected_dtype = keras.mixed_precision.Policy(policy).compute_dtype
-    assert outputs.dtype == expected_dtype
-    outputs = keras.ops.convert_to_numpy(tf.cast(outputs, "float32"))
-    weights = keras.ops.convert_to_numpy(tf.cast(weights, "float32"))
+    def attend(layer, values):
+        if query is None:
+            return layer(values, mask=mask, return_attention_scores=True)
+        return layer(
+            [query, values], mask=[None, mask], return_attention_scores=True
+        )
+
+    def loss_fn(layer, values):
+        outputs, _ = attend(layer, values)
+        return keras.ops.sum(keras.ops.cast(outputs, "float32") ** 2)
+
+    gradients = input_and_weight_gradients(layer, loss_fn, values)
+    outputs, weights = attend(layer, values)
+
+    expected_dtype = keras.DTypePolicy(policy).compute_dtype
+    assert keras.backend.standardize_dtype(outputs.dtype) == expected_dtype
+    outputs = to_float32_numpy(outputs)
+    weights = to_float32_numpy(weights)
     assert np.all(np.isfinite(outputs)) and np.all(np.isfinite(weights))
     assert np.all(outputs[:2] == 0.0) and np.all(weights[:2] == 0.0)
     # Rows with at least one step still sum to one.
-    np.testing.assert_allclose(weights[2].sum(axis=-1), 1.0, rtol=1e-2)
+    assert_close(weights[2].sum(axis=-1), 1.0, rtol=1e-2)
     for gradient in gradients:
-        assert np.all(np.isfinite(keras.ops.convert_to_numpy(gradient)))
+        assert np.all(np.isfinite(gradient.astype("float32")))
     # The empty rows get no gradient at all.
-    assert np.all(keras.ops.convert_to_numpy(gradients[0])[:2] == 0.0)
+    assert np.all(gradients[0][:2] == 0.0)
 
 
 @pytest.mark.parametrize(
@@ -392,10 +345,10 @@ def test_large_scores_do_not_overflow(rng, policy):
     # |score| up to 512 * 200 = 1e5, past float16's 65504.
     layer.context.assign(np.full(units, 200.0, "float32"))
     outputs, weights = layer(values, mask=mask, return_attention_scores=True)
-    weights = keras.ops.convert_to_numpy(tf.cast(weights, "float32"))
-    outputs = keras.ops.convert_to_numpy(tf.cast(outputs, "float32"))
+    weights = to_float32_numpy(weights)
+    outputs = to_float32_numpy(outputs)
     assert np.all(np.isfinite(weights)) and np.all(np.isfinite(outputs))
-    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-2)
+    assert_close(weights.sum(axis=-1), 1.0, rtol=1e-2)
     assert np.all(weights[~mask] == 0.0)
 
 
@@ -526,7 +479,7 @@ def test_saves_and_loads_with_safe_mode(tmp_path, rng):
         model.predict([tokens, query], verbose=0),
         loaded.predict([tokens, query], verbose=0),
     ):
-        np.testing.assert_allclose(a, b, rtol=1e-6)
+        assert_close(a, b, rtol=1e-6)
 
 
 def test_layer_uses_only_keras_ops():

@@ -610,6 +610,8 @@ def load_translator(folder):
         folder, config["max_source_length"], config["max_target_length"]
     )
 
+    known_words = set(codec.source.get_vocabulary())
+
     def translate(texts, beam_width=0):
         if not texts:
             raise ValueError("No text to translate.")
@@ -618,7 +620,7 @@ def load_translator(folder):
             word
             for text in texts
             for word in parallel_text.standardize(text).split()
-            if word not in codec.source.get_vocabulary()
+            if word not in known_words
         ]
         if unknown:
             warnings.warn(

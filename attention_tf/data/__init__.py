@@ -1,7 +1,6 @@
 """Loading and preparing texts: IMDB, the user's files, ids and batches."""
 
-from attention_tf.data.imdb import IMDB_ENV_VAR
-from attention_tf.data.imdb import load_imdb
+from attention_tf.data.imdb import IMDB_ENV_VAR, load_imdb
 from attention_tf.data.labelled_files import load_labelled_texts
 from attention_tf.data.text_standardizer import TextStandardizer
 

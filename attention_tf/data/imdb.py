@@ -183,7 +183,9 @@ def _decode(data, name):
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(f"IMDB review {name!r} is not UTF-8: {error}") from None
+        raise ValueError(
+            f"IMDB review {name!r} is not UTF-8: {error}"
+        ) from None
 
 
 def _check_structure(reviews, expected, path, include_unlabelled):

@@ -54,7 +54,10 @@ def load_labelled_texts(
         extension = os.path.splitext(path)[1].lower()
         if extension in _DELIMITERS:
             rows, skipped = _read_delimited(
-                path, _DELIMITERS[extension], text_column, label_column,
+                path,
+                _DELIMITERS[extension],
+                text_column,
+                label_column,
                 skip_bad_rows,
             )
         elif extension in _JSON_LINES:
@@ -113,7 +116,10 @@ def _read_delimited(path, delimiter, text_column, label_column, skip):
                     f"{header}. Choose the columns with `text_column` and "
                     "`label_column`."
                 )
-        text_at, label_at = header.index(text_column), header.index(label_column)
+        text_at, label_at = (
+            header.index(text_column),
+            header.index(label_column),
+        )
         for fields in reader:
             where = f"{path}, line {reader.line_num}"
             try:
@@ -122,7 +128,9 @@ def _read_delimited(path, delimiter, text_column, label_column, skip):
                         f"{where}: expected {len(header)} fields, found "
                         f"{len(fields)}."
                     )
-                rows.append(_check_row(fields[text_at], fields[label_at], where))
+                rows.append(
+                    _check_row(fields[text_at], fields[label_at], where)
+                )
             except ValueError:
                 if not skip:
                     raise
@@ -141,7 +149,9 @@ def _read_json_lines(path, text_column, label_column, skip):
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as error:
-                    raise ValueError(f"{where}: invalid JSON ({error}).") from None
+                    raise ValueError(
+                        f"{where}: invalid JSON ({error})."
+                    ) from None
                 if not isinstance(record, dict):
                     raise ValueError(f"{where}: expected a JSON object.")
                 rows.append(

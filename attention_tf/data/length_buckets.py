@@ -91,9 +91,7 @@ def padded_dataset(token_ids, labels, batch_size, max_length, order=None):
     dataset = _ordered_indices(len(token_ids), order).map(
         lambda i: (table[i], labels[i])
     )
-    dataset = dataset.padded_batch(
-        batch_size, padded_shapes=([max_length], [])
-    )
+    dataset = dataset.padded_batch(batch_size, padded_shapes=([max_length], []))
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 

@@ -3,8 +3,13 @@
 import tensorflow as tf
 
 
-def split_into_sentences(token_ids, boundary_ids, max_sentences=None,
-                         max_words=None, sentence_multiple=1):
+def split_into_sentences(
+    token_ids,
+    boundary_ids,
+    max_sentences=None,
+    max_words=None,
+    sentence_multiple=1,
+):
     """Reshapes right-padded token ids `[batch, time]` into sentences.
 
     A sentence ends after a token in `boundary_ids` (for example the ids of

@@ -25,9 +25,13 @@ def adapt_vectorizer(texts, max_tokens, batch_size=512):
         whitespace. Token id 0 is padding.
     """
     if not texts:
-        raise ValueError("`texts` is empty: nothing to adapt the vocabulary on.")
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or (
-        max_tokens < 3
+        raise ValueError(
+            "`texts` is empty: nothing to adapt the vocabulary on."
+        )
+    if (
+        isinstance(max_tokens, bool)
+        or not isinstance(max_tokens, int)
+        or (max_tokens < 3)
     ):
         raise ValueError(
             f"`max_tokens` must be an integer >= 3. Received: {max_tokens!r}"
@@ -49,8 +53,9 @@ def adapt_vectorizer(texts, max_tokens, batch_size=512):
     return standardizer, vectorizer
 
 
-def texts_to_token_ids(texts, standardizer, vectorizer, max_length=None,
-                       batch_size=512):
+def texts_to_token_ids(
+    texts, standardizer, vectorizer, max_length=None, batch_size=512
+):
     """Turns raw strings into unpadded token id arrays.
 
     Args:
@@ -71,6 +76,7 @@ def texts_to_token_ids(texts, standardizer, vectorizer, max_length=None,
         # Right padding: a row's length is its number of non-zero ids.
         for row, length in zip(ids, (ids != 0).sum(axis=1)):
             lengths.append(length)
-            token_ids.append(row[: length if max_length is None
-                                 else min(length, max_length)])
+            token_ids.append(
+                row[: length if max_length is None else min(length, max_length)]
+            )
     return token_ids, np.asarray(lengths, dtype="int64")

@@ -118,8 +118,10 @@ class BiLSTMAttentionClassifier(keras.Model):
 
 
 def _check_num_classes(num_classes):
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or (
-        num_classes < 2
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, int)
+        or (num_classes < 2)
     ):
         raise ValueError(
             "`num_classes` must be an integer >= 2 (binary tasks use 2). "

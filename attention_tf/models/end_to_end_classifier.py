@@ -82,7 +82,9 @@ class EndToEndClassifier(keras.Model):
         ids = self.vectorizer(self.standardizer(texts))
         if self.max_words is not None:
             return split_into_sentences(
-                ids, self.sentence_boundary_ids, self.max_sentences,
+                ids,
+                self.sentence_boundary_ids,
+                self.max_sentences,
                 self.max_words,
             )
         if self.max_length is not None:

@@ -15,18 +15,58 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
+
+from attention_tf.data.imdb import IMDB_CLASS_NAMES, load_imdb
+from attention_tf.data.labelled_files import load_labelled_texts
+from attention_tf.data.length_buckets import (
+    EpochOrder,
+    bucket_lengths,
+    bucketed_dataset,
+    padding_share,
+)
+from attention_tf.data.sentences import split_into_sentences
+from attention_tf.data.vectorization import adapt_vectorizer, texts_to_token_ids
+from attention_tf.models import (
+    BiLSTMAttentionClassifier,
+    EndToEndClassifier,
+    HierarchicalAttentionClassifier,
+)
+from attention_tf.training.atomic_files import (
+    write_atomically,
+    write_json_atomically,
+)
+from attention_tf.training.doc_classifier_report import (
+    attended_words,
+    write_attention_html,
+    write_learning_curves,
+)
 
 # Recipes: (quick smoke run, default full run). Changing any of these
 # changes the results in README.md.
 _QUICK = dict(
-    train_size=6000, test_size=4000, validation_size=600, max_tokens=10000,
-    max_length=256, embedding_dim=64, lstm_units=32, attention_units=32,
-    epochs=3, learning_rate=3e-3,
+    train_size=6000,
+    test_size=4000,
+    validation_size=600,
+    max_tokens=10000,
+    max_length=256,
+    embedding_dim=64,
+    lstm_units=32,
+    attention_units=32,
+    epochs=3,
+    learning_rate=3e-3,
 )
 _FULL = dict(
-    train_size=None, test_size=None, validation_size=2500, max_tokens=30000,
-    max_length=400, embedding_dim=128, lstm_units=64, attention_units=64,
-    epochs=4, learning_rate=2e-3,
+    train_size=None,
+    test_size=None,
+    validation_size=2500,
+    max_tokens=30000,
+    max_length=400,
+    embedding_dim=128,
+    lstm_units=64,
+    attention_units=64,
+    epochs=4,
+    learning_rate=2e-3,
 )
 _NUM_BUCKETS = 8
 _BATCH_SIZE = 32
@@ -50,7 +90,8 @@ def register(subparsers):
     )
     train.add_argument("--out", default=os.path.join("runs", "doc-classifier"))
     train.add_argument(
-        "--quick", action="store_true",
+        "--quick",
+        action="store_true",
         help="A small subset and model: a two-minute smoke run.",
     )
     train.add_argument(
@@ -58,8 +99,12 @@ def register(subparsers):
     )
     train.add_argument("--seed", type=int, default=1337)
     train.add_argument("--epochs", type=int, help="Maximum epochs.")
-    train.add_argument("--patience", type=int, default=1,
-                       help="Epochs without validation gain before stopping.")
+    train.add_argument(
+        "--patience",
+        type=int,
+        default=1,
+        help="Epochs without validation gain before stopping.",
+    )
     train.add_argument("--batch-size", type=int, default=_BATCH_SIZE)
     train.add_argument("--max-tokens", type=int, help="Vocabulary size.")
     train.add_argument("--max-length", type=int, help="Token cap per text.")
@@ -67,12 +112,15 @@ def register(subparsers):
     train.add_argument("--text-column", default="text")
     train.add_argument("--label-column", default="label")
     train.add_argument(
-        "--skip-bad-rows", action="store_true",
+        "--skip-bad-rows",
+        action="store_true",
         help="Skip malformed rows of your own data (and count them) "
         "instead of stopping.",
     )
     train.add_argument(
-        "--test-share", type=float, default=0.2,
+        "--test-share",
+        type=float,
+        default=0.2,
         help="Share of your own data held out for the test set.",
     )
     train.set_defaults(func=train_doc_classifier)
@@ -81,25 +129,19 @@ def register(subparsers):
         "classify", help="Classify texts with a trained model."
     )
     classify.add_argument(
-        "--model", required=True,
+        "--model",
+        required=True,
         help="A training output folder, or its model.keras.",
     )
-    classify.add_argument("--top", type=int, default=5,
-                          help="Attended words to show.")
+    classify.add_argument(
+        "--top", type=int, default=5, help="Attended words to show."
+    )
     classify.add_argument("texts", nargs="+")
     classify.set_defaults(func=classify_texts)
 
 
 def train_doc_classifier(args):
     """Runs one training from parsed arguments; returns the exit status."""
-    from attention_tf.data.length_buckets import EpochOrder
-    from attention_tf.data.length_buckets import bucket_lengths
-    from attention_tf.data.length_buckets import bucketed_dataset
-    from attention_tf.data.length_buckets import padding_share
-    from attention_tf.data.vectorization import adapt_vectorizer
-    from attention_tf.data.vectorization import texts_to_token_ids
-    from attention_tf.training.atomic_files import write_json_atomically
-
     recipe = dict(_QUICK if args.quick else _FULL)
     for key in ("epochs", "max_tokens", "max_length", "learning_rate"):
         if getattr(args, key) is not None:
@@ -113,8 +155,11 @@ def train_doc_classifier(args):
     print(
         f"Data: {len(train[0])} train, {len(validation[0])} validation, "
         f"{len(test[0])} test texts; classes {data['class_names']}"
-        + (f"; skipped {data['skipped_rows']} bad rows"
-           if data["skipped_rows"] else "")
+        + (
+            f"; skipped {data['skipped_rows']} bad rows"
+            if data["skipped_rows"]
+            else ""
+        )
     )
 
     standardizer, vectorizer = adapt_vectorizer(train[0], recipe["max_tokens"])
@@ -122,7 +167,9 @@ def train_doc_classifier(args):
     max_length = recipe["max_length"]
     splits = {}
     for name, (texts, labels) in (
-        ("train", train), ("validation", validation), ("test", test)
+        ("train", train),
+        ("validation", validation),
+        ("test", test),
     ):
         ids, lengths = texts_to_token_ids(
             texts, standardizer, vectorizer, max_length
@@ -139,18 +186,28 @@ def train_doc_classifier(args):
     buckets = bucket_lengths(train_lengths, _NUM_BUCKETS, max_length)
     order = EpochOrder(len(splits["train"][0]), args.seed)
     boundary_ids = [
-        i for i, word in enumerate(vocabulary) if word and set(word) <= set(".!?")
+        i
+        for i, word in enumerate(vocabulary)
+        if word and set(word) <= set(".!?")
     ]
-    datasets = {
-        name: _to_model_input(
+    datasets = {}
+    for name, (ids, labels, _) in splits.items():
+        dataset = _to_model_input(
             bucketed_dataset(
-                ids, labels, args.batch_size, buckets,
+                ids,
+                labels,
+                args.batch_size,
+                buckets,
                 order if name == "train" else None,
             ),
-            args.architecture, boundary_ids,
+            args.architecture,
+            boundary_ids,
         )
-        for name, (ids, labels, _) in splits.items()
-    }
+        # A known length gives the progress bar its total from epoch 1.
+        batches = sum(1 for _ in dataset)
+        datasets[name] = dataset.apply(
+            tf.data.experimental.assert_cardinality(batches)
+        )
     train_padding = padding_share(
         bucketed_dataset(*splits["train"][:2], args.batch_size, buckets)
     )
@@ -160,10 +217,13 @@ def train_doc_classifier(args):
         args.architecture, len(vocabulary), len(data["class_names"]), recipe
     )
     # BackupAndRestore needs the weights to exist before `fit`.
-    classifier(np.zeros((1,) * (3 if args.architecture == "han" else 2), "int32"))
-    steps = sum(1 for _ in datasets["train"])
+    classifier(
+        np.zeros((1,) * (3 if args.architecture == "han" else 2), "int32")
+    )
+    steps = int(datasets["train"].cardinality())
     schedule = keras.optimizers.schedules.CosineDecay(
-        recipe["learning_rate"], decay_steps=steps * recipe["epochs"],
+        recipe["learning_rate"],
+        decay_steps=steps * recipe["epochs"],
         alpha=0.1,
     )
     classifier.compile(
@@ -188,16 +248,19 @@ def train_doc_classifier(args):
     history = run_state.history
     best = run_state.best_entry()
     classifier.load_weights(run_state.best_weights_path)
-    test_loss, test_accuracy = classifier.evaluate(
-        datasets["test"], verbose=0
-    )
+    test_loss, test_accuracy = classifier.evaluate(datasets["test"], verbose=0)
     train_seconds = sum(entry["seconds"] for entry in history)
     train_steps_seconds = sum(entry["train_seconds"] for entry in history)
     real_tokens = int(sum(len(ids) for ids in splits["train"][0]))
 
     model = _end_to_end(
-        args.architecture, standardizer, vectorizer, classifier,
-        data["class_names"], max_length, boundary_ids,
+        args.architecture,
+        standardizer,
+        vectorizer,
+        classifier,
+        data["class_names"],
+        max_length,
+        boundary_ids,
     )
     _save_model(model, os.path.join(args.out, "model.keras"))
     metrics = {
@@ -238,11 +301,6 @@ def train_doc_classifier(args):
 
 def classify_texts(args):
     """Prints label, probability and top attended words for each text."""
-    import tensorflow as tf
-
-    import attention_tf.models  # noqa: F401 - registers the classes.
-    from attention_tf.training.doc_classifier_report import attended_words
-
     path = args.model
     if os.path.isdir(path):
         path = os.path.join(path, "model.keras")
@@ -262,7 +320,10 @@ def classify_texts(args):
         label = int(np.argmax(p))
         print(
             f"{model.class_names[label]}\t{p[label]:.4f}\t"
-            + (", ".join(f"{w} ({a:.2f})" for w, a in top) or "(no known words)")
+            + (
+                ", ".join(f"{w} ({a:.2f})" for w, a in top)
+                or "(no known words)"
+            )
             + f"\t{text[:60]!r}"
         )
     return 0
@@ -292,22 +353,39 @@ class _RunState(keras.callbacks.Callback):
     def best_entry(self):
         return max(self.history, key=lambda e: (e["val_accuracy"], -e["epoch"]))
 
+    def on_train_begin(self, logs=None):
+        # Dropout seed states are not in the weights that BackupAndRestore
+        # saves; restarting them from (initial seed, epoch) at every epoch
+        # gives a resumed run the same dropout masks.
+        self._seed_states = [
+            (v, v.numpy()[0])
+            for v in self.model.variables
+            if "seed_generator_state" in v.path
+        ]
+
     def on_epoch_begin(self, epoch, logs=None):
         # Epochs after the restored backup are redone.
         self.history = [e for e in self.history if e["epoch"] < epoch]
         self.order.epoch = epoch
+        for state, seed in self._seed_states:
+            state.assign(np.array([seed, epoch * 1_000_000], "int64"))
         self._epoch_start = self._train_end = time.perf_counter()
 
     def on_test_begin(self, logs=None):
         self._train_end = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        from attention_tf.training.atomic_files import write_atomically
-        from attention_tf.training.atomic_files import write_json_atomically
+        from attention_tf.training.atomic_files import (
+            write_atomically,
+            write_json_atomically,
+        )
 
         now = time.perf_counter()
-        entry = {k: float(v) for k, v in (logs or {}).items()
-                 if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
+        entry = {
+            k: float(v)
+            for k, v in (logs or {}).items()
+            if k in ("loss", "accuracy", "val_loss", "val_accuracy")
+        }
         entry.update(
             epoch=epoch,
             seconds=now - self._epoch_start,
@@ -319,7 +397,8 @@ class _RunState(keras.callbacks.Callback):
         self.history.append(entry)
         if improved:
             write_atomically(
-                self.best_weights_path, self.model.save_weights,
+                self.best_weights_path,
+                self.model.save_weights,
                 suffix=".weights.h5",
             )
         write_json_atomically(self.history_path, self.history)
@@ -329,9 +408,11 @@ class _RunState(keras.callbacks.Callback):
 
 def _check_positive(args, recipe):
     for name, value in (
-        ("--epochs", recipe["epochs"]), ("--max-tokens", recipe["max_tokens"]),
+        ("--epochs", recipe["epochs"]),
+        ("--max-tokens", recipe["max_tokens"]),
         ("--max-length", recipe["max_length"]),
-        ("--batch-size", args.batch_size), ("--patience", args.patience),
+        ("--batch-size", args.batch_size),
+        ("--patience", args.patience),
     ):
         if value < 1:
             raise ValueError(f"{name} must be >= 1. Received: {value}")
@@ -358,10 +439,6 @@ def _is_imdb(path):
 
 def _load_data(args, recipe):
     """Train/validation/test splits as `(texts, labels)` pairs."""
-    from attention_tf.data.imdb import IMDB_CLASS_NAMES
-    from attention_tf.data.imdb import load_imdb
-    from attention_tf.data.labelled_files import load_labelled_texts
-
     rng = np.random.default_rng(args.seed)
     if _is_imdb(args.data):
         imdb = load_imdb(args.data)
@@ -386,9 +463,7 @@ def _load_data(args, recipe):
     train = _subset(train, recipe["train_size"], rng)
     test = _subset(test, recipe["test_size"], rng)
     order = rng.permutation(len(train[0]))
-    num_validation = min(
-        recipe["validation_size"], max(1, len(train[0]) // 10)
-    )
+    num_validation = min(recipe["validation_size"], max(1, len(train[0]) // 10))
     return {
         "train": _take(train, order[num_validation:]),
         "validation": _take(train, order[:num_validation]),
@@ -412,12 +487,14 @@ def _subset(split, size, rng):
 def _to_model_input(dataset, architecture, boundary_ids):
     if architecture != "han":
         return dataset
-    from attention_tf.data.sentences import split_into_sentences
 
     return dataset.map(
         lambda ids, labels: (
             split_into_sentences(
-                ids, boundary_ids, _HAN_MAX_SENTENCES, _HAN_MAX_WORDS,
+                ids,
+                boundary_ids,
+                _HAN_MAX_SENTENCES,
+                _HAN_MAX_WORDS,
                 sentence_multiple=4,
             ),
             labels,
@@ -426,19 +503,18 @@ def _to_model_input(dataset, architecture, boundary_ids):
 
 
 def _build_classifier(architecture, vocabulary_size, num_classes, recipe):
-    from attention_tf.models import BiLSTMAttentionClassifier
-    from attention_tf.models import HierarchicalAttentionClassifier
-
     if architecture == "han":
         return HierarchicalAttentionClassifier(
-            vocabulary_size, num_classes,
+            vocabulary_size,
+            num_classes,
             embedding_dim=recipe["embedding_dim"],
             word_units=recipe["lstm_units"],
             sentence_units=recipe["lstm_units"],
             attention_units=recipe["attention_units"],
         )
     return BiLSTMAttentionClassifier(
-        vocabulary_size, num_classes,
+        vocabulary_size,
+        num_classes,
         embedding_dim=recipe["embedding_dim"],
         lstm_units=recipe["lstm_units"],
         attention_units=recipe["attention_units"],
@@ -447,38 +523,41 @@ def _build_classifier(architecture, vocabulary_size, num_classes, recipe):
     )
 
 
-def _end_to_end(architecture, standardizer, vectorizer, classifier,
-                class_names, max_length, boundary_ids):
-    from attention_tf.models import EndToEndClassifier
+def _end_to_end(
+    architecture,
+    standardizer,
+    vectorizer,
+    classifier,
+    class_names,
+    max_length,
+    boundary_ids,
+):
 
     if architecture == "han":
         return EndToEndClassifier(
-            standardizer, vectorizer, classifier, class_names,
-            max_sentences=_HAN_MAX_SENTENCES, max_words=_HAN_MAX_WORDS,
+            standardizer,
+            vectorizer,
+            classifier,
+            class_names,
+            max_sentences=_HAN_MAX_SENTENCES,
+            max_words=_HAN_MAX_WORDS,
             sentence_boundary_ids=boundary_ids,
         )
     return EndToEndClassifier(
-        standardizer, vectorizer, classifier, class_names,
+        standardizer,
+        vectorizer,
+        classifier,
+        class_names,
         max_length=max_length,
     )
 
 
 def _save_model(model, path):
-    import tensorflow as tf
-
-    from attention_tf.training.atomic_files import write_atomically
-
     model(tf.constant(["build"]))
     write_atomically(path, model.save, suffix=".keras")
 
 
 def _write_report(out, model, test, class_names, history):
-    import tensorflow as tf
-
-    from attention_tf.training.doc_classifier_report import attended_words
-    from attention_tf.training.doc_classifier_report import write_attention_html
-    from attention_tf.training.doc_classifier_report import write_learning_curves
-
     texts, labels = test
     # Evenly spaced test texts, so both classes appear.
     picks = np.linspace(0, len(texts) - 1, min(_ATTENTION_EXAMPLES, len(texts)))

@@ -4,8 +4,10 @@ import html
 
 import numpy as np
 
-from attention_tf.training.atomic_files import write_atomically
-from attention_tf.training.atomic_files import write_text_atomically
+from attention_tf.training.atomic_files import (
+    write_atomically,
+    write_text_atomically,
+)
 
 
 def attended_words(vocabulary, token_ids, weights):
@@ -104,7 +106,9 @@ def write_learning_curves(path, history):
     for axis, metric in zip(axes, ("loss", "accuracy")):
         axis.plot(epochs, [e[metric] for e in history], "o-", label="train")
         axis.plot(
-            epochs, [e[f"val_{metric}"] for e in history], "o-",
+            epochs,
+            [e[f"val_{metric}"] for e in history],
+            "o-",
             label="validation",
         )
         axis.set_xlabel("epoch")

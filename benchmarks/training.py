@@ -1,0 +1,133 @@
+"""Training throughput: batches bucketed by length against padding to the cap.
+
+The same BiLSTM + attention classifier (the default `train-doc-classifier`
+recipe) trains on the same IMDB training reviews, once with the reviews
+batched into a few length buckets and once padded to the length cap. The
+figure is real (non-padding) tokens per second of training. The two sides
+run interleaved after a warm-up pass each, so background load hits both
+alike; the figures are medians over repeats. Target: bucketed >= 2.5x
+with <= 10% padding. Results go to benchmarks/results/training.json.
+
+    python benchmarks/training.py [--data PATH] [--texts 2000] [--repeats 3]
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import time
+
+import keras
+import numpy as np
+
+from attention_tf.data.imdb import load_imdb
+from attention_tf.data.length_buckets import (
+    bucket_lengths,
+    bucketed_dataset,
+    padded_dataset,
+    padding_share,
+)
+from attention_tf.data.vectorization import adapt_vectorizer, texts_to_token_ids
+from attention_tf.models import BiLSTMAttentionClassifier
+from attention_tf.training.atomic_files import write_json_atomically
+from attention_tf.training.doc_classifier import _FULL, _NUM_BUCKETS
+
+RESULTS = os.path.join(os.path.dirname(__file__), "results", "training.json")
+SHARED_IMDB = os.path.join(
+    os.path.dirname(__file__),
+    "..",
+    "..",
+    "shared",
+    "data",
+    "aclImdb_v1_rebuilt.tar.gz",
+)
+BATCH_SIZE = 32
+
+
+def _model(vocabulary_size):
+    keras.utils.set_random_seed(0)
+    model = BiLSTMAttentionClassifier(
+        vocabulary_size,
+        2,
+        embedding_dim=_FULL["embedding_dim"],
+        lstm_units=_FULL["lstm_units"],
+        attention_units=_FULL["attention_units"],
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--texts", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    data = args.data
+    if data is None and os.path.exists(SHARED_IMDB):
+        data = SHARED_IMDB
+    imdb = load_imdb(data)
+
+    max_tokens, max_length = _FULL["max_tokens"], _FULL["max_length"]
+    standardizer, vectorizer = adapt_vectorizer(imdb.train_texts, max_tokens)
+    picks = np.random.default_rng(0).permutation(len(imdb.train_texts))
+    picks = picks[: args.texts]
+    texts = [imdb.train_texts[i] for i in picks]
+    labels = [imdb.train_labels[i] for i in picks]
+    ids, lengths = texts_to_token_ids(
+        texts, standardizer, vectorizer, max_length
+    )
+    real_tokens = int(sum(len(row) for row in ids))
+    buckets = bucket_lengths(lengths, _NUM_BUCKETS, max_length)
+    sides = {
+        "bucketed": bucketed_dataset(ids, labels, BATCH_SIZE, buckets),
+        "padded": padded_dataset(ids, labels, BATCH_SIZE, max_length),
+    }
+    models = {name: _model(vectorizer.vocabulary_size()) for name in sides}
+    for name, dataset in sides.items():  # Warm-up: traces every shape.
+        models[name].fit(dataset, epochs=1, verbose=0)
+    seconds = {name: [] for name in sides}
+    for _ in range(args.repeats):
+        for name, dataset in sides.items():
+            start = time.perf_counter()
+            models[name].fit(dataset, epochs=1, verbose=0)
+            seconds[name].append(time.perf_counter() - start)
+
+    results = {
+        "texts": len(texts),
+        "real_tokens": real_tokens,
+        "max_length": max_length,
+        "bucket_lengths": buckets,
+        "batch_size": BATCH_SIZE,
+        "model": {
+            k: _FULL[k]
+            for k in ("embedding_dim", "lstm_units", "attention_units")
+        },
+        "repeats": args.repeats,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+    }
+    for name, dataset in sides.items():
+        median = statistics.median(seconds[name])
+        results[name] = {
+            "seconds_per_epoch": round(median, 2),
+            "real_tokens_per_second": round(real_tokens / median),
+            "padding_share": round(padding_share(dataset), 4),
+        }
+    results["speedup"] = round(
+        results["bucketed"]["real_tokens_per_second"]
+        / results["padded"]["real_tokens_per_second"],
+        2,
+    )
+    write_json_atomically(RESULTS, results)
+    for name in sides:
+        r = results[name]
+        print(
+            f"{name:9s} {r['real_tokens_per_second']:>8,d} real tokens/s, "
+            f"{r['padding_share']:.1%} padding, {r['seconds_per_epoch']} s "
+            f"per pass over {len(texts)} reviews"
+        )
+    print(f"speedup {results['speedup']}x; written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

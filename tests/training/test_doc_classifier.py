@@ -1,0 +1,176 @@
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from attention_tf.cli import main
+
+KEYWORDS = {"pos": "excellent", "neg": "dreadful"}
+FILLER = [f"w{i}" for i in range(40)]
+
+
+@pytest.fixture(scope="module")
+def keyword_corpus(tmp_path_factory):
+    """Labels decided by one keyword hidden among filler words."""
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("corpus") / "keywords.csv"
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["text", "label"])
+        for i in range(800):
+            label = "pos" if i % 2 else "neg"
+            words = list(rng.choice(FILLER, size=rng.integers(40, 120)))
+            words.insert(rng.integers(0, len(words) + 1), KEYWORDS[label])
+            writer.writerow([" ".join(words), label])
+    return str(path)
+
+
+def _train_args(data, out, *extra):
+    return [
+        "train-doc-classifier",
+        "--data",
+        data,
+        "--out",
+        str(out),
+        "--quick",
+        "--seed",
+        "3",
+        *extra,
+    ]
+
+
+@pytest.fixture(scope="module")
+def trained_run(keyword_corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    assert main(_train_args(keyword_corpus, out)) == 0
+    return out
+
+
+def test_training_learns_the_keyword(trained_run):
+    with open(trained_run / "metrics.json") as file:
+        metrics = json.load(file)
+    assert metrics["test_accuracy"] >= 0.95
+    assert metrics["num_test"] == 160
+    assert metrics["num_train"] + metrics["num_validation"] == 640
+    required = {
+        "test_accuracy",
+        "test_loss",
+        "val_accuracy",
+        "epochs",
+        "train_seconds",
+        "real_tokens_per_second",
+        "padding_share",
+        "num_train",
+        "num_test",
+        "vocab_size",
+        "max_length",
+        "architecture",
+    }
+    assert required <= set(metrics)
+    assert metrics["architecture"] == "bilstm"
+    assert 0.0 <= metrics["padding_share"] < 0.5
+    for name in ("model.keras", "attention.html", "learning_curves.png"):
+        assert os.path.getsize(trained_run / name) > 0
+    assert not [n for n in os.listdir(trained_run) if n.startswith(".tmp-")]
+
+
+def test_saved_model_round_trip_classifies_new_texts(trained_run):
+    model = keras.saving.load_model(
+        str(trained_run / "model.keras"), safe_mode=True
+    )
+    rng = np.random.default_rng(1)
+    texts, labels = [], []
+    for i in range(60):
+        words = list(rng.choice(FILLER, size=80))
+        words.insert(rng.integers(0, 81), KEYWORDS["pos" if i % 2 else "neg"])
+        texts.append(" ".join(words))
+        labels.append(i % 2)
+    probabilities, ids, weights = model(
+        tf.constant(texts), return_attention_scores=True
+    )
+    assert np.mean(np.argmax(probabilities, axis=1) == labels) >= 0.95
+    np.testing.assert_allclose(np.sum(weights, axis=1), 1.0, atol=1e-5)
+    assert tuple(ids.shape) == (60, 81)
+
+
+def test_classify_prints_label_and_attended_words(trained_run, capsys):
+    status = main(
+        ["classify", "--model", str(trained_run), "w1 w2 excellent w3", ""]
+    )
+    assert status == 0
+    first, empty = capsys.readouterr().out.strip().split("\n")
+    label, probability, words = first.split("\t")[:3]
+    assert label == "pos" and float(probability) > 0.5
+    attended = dict(pair.rsplit(" (", 1) for pair in words.split(", "))
+    assert set(attended) == {"w1", "w2", "w3", "excellent"}
+    assert sum(float(w.rstrip(")")) for w in attended.values()) <= 1.0 + 1e-2
+    assert "nan" not in empty and "(no known words)" in empty
+
+
+def test_han_architecture_trains_and_saves(keyword_corpus, tmp_path):
+    args = _train_args(
+        keyword_corpus, tmp_path, "--architecture", "han", "--epochs", "2"
+    )
+    assert main(args) == 0
+    with open(tmp_path / "metrics.json") as file:
+        assert json.load(file)["architecture"] == "han"
+    model = keras.saving.load_model(str(tmp_path / "model.keras"))
+    outputs = model(
+        tf.constant(["w1 excellent. w2 w3!"]), return_attention_scores=True
+    )
+    assert len(outputs) == 4 and tuple(outputs[3].shape)[0] == 1
+    assert "border-color" in (tmp_path / "attention.html").read_text()
+
+
+def test_bad_arguments_are_value_errors(keyword_corpus, tmp_path):
+    with pytest.raises(ValueError, match="--epochs must be >= 1"):
+        main(_train_args(keyword_corpus, tmp_path, "--epochs", "0"))
+    with pytest.raises(ValueError, match="No saved model"):
+        main(["classify", "--model", str(tmp_path / "none"), "text"])
+
+
+def test_killed_run_resumes_to_the_same_result(keyword_corpus, tmp_path):
+    extra = ("--epochs", "3", "--patience", "3")
+    reference = tmp_path / "reference"
+    assert main(_train_args(keyword_corpus, reference, *extra)) == 0
+
+    resumed = tmp_path / "resumed"
+    command = [sys.executable, "-m", "attention_tf.cli"]
+    process = subprocess.Popen(
+        command + _train_args(keyword_corpus, resumed, *extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    history = resumed / "state" / "history.json"
+    deadline = time.monotonic() + 300
+    while not history.exists() and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with open(history) as file:
+        assert len(json.load(file)) < 3
+    assert not (resumed / "metrics.json").exists()
+
+    assert main(_train_args(keyword_corpus, resumed, *extra)) == 0
+    with open(reference / "state" / "history.json") as file:
+        expected = json.load(file)
+    with open(history) as file:
+        actual = json.load(file)
+    for key in ("loss", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(
+            [e[key] for e in actual], [e[key] for e in expected], rtol=1e-4
+        )
+    with open(reference / "metrics.json") as file:
+        expected_metrics = json.load(file)
+    with open(resumed / "metrics.json") as file:
+        actual_metrics = json.load(file)
+    assert actual_metrics["test_accuracy"] == expected_metrics["test_accuracy"]

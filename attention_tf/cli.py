@@ -12,6 +12,7 @@ import sys
 _TASK_MODULES = (
     "attention_tf.training.decoder",
     "attention_tf.training.doc_classifier",
+    "attention_tf.training.export",
 )
 
 

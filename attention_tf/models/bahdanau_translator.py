@@ -405,6 +405,7 @@ def _compile(function):
         return tf.function(
             function,
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
+            autograph=False,
         )
     if backend == "jax":
         import jax

@@ -512,7 +512,10 @@ def evaluate(model, codec, test_pairs, dataset, beam_width, out=None):
     )
     if out:
         lines = []
-        for i, (source, reference) in enumerate(test_pairs[:100]):
+        # Spread over the test set, which keeps the file's rough order by
+        # length, so that samples and plots are not all the shortest ones.
+        for i in _spread(len(test_pairs), 100):
+            source, reference = test_pairs[i]
             lines += [
                 f"source:    {source}",
                 f"reference: {reference}",
@@ -524,7 +527,7 @@ def evaluate(model, codec, test_pairs, dataset, beam_width, out=None):
             os.path.join(out, "samples.txt"), "\n".join(lines)
         )
         examples = []
-        for i in range(min(4, len(test_pairs))):
+        for i in _spread(len(test_pairs), 4):
             source_tokens = parallel_text.standardize(sources[i]).split()
             source_tokens = source_tokens[: codec.max_source_length]
             target_tokens = codec.decode_targets([outputs["greedy"][2][i]])[0]
@@ -532,6 +535,13 @@ def evaluate(model, codec, test_pairs, dataset, beam_width, out=None):
             examples.append((source_tokens, target_tokens + ["[end]"], weights))
         plot_alignments(examples, os.path.join(out, "alignments.png"))
     return metrics
+
+
+def _spread(total, count):
+    """Up to `count` indices spread evenly over `range(total)`."""
+    if total <= count:
+        return list(range(total))
+    return sorted(set(np.linspace(0, total - 1, count + 2).astype(int)[1:-1]))
 
 
 def date_field_alignment(codec, sources, source_ids, weights, isos):

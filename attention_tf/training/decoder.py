@@ -360,7 +360,7 @@ def run_training(args):
     )
     metrics.update(
         dataset=args.dataset,
-        direction=args.direction,
+        direction=args.direction if args.dataset == "spa-eng" else None,
         train_seconds=round(budget.seconds, 1),
         epochs=budget.epochs,
         num_train=len(sources),

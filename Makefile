@@ -6,19 +6,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# The team's offline copies, used when present; with no DATA and no copy the
+# loaders do their own lookup (environment variable, Keras cache, download).
 SHARED_DATA := ../shared/data
-IMDB_ARCHIVE := $(SHARED_DATA)/aclImdb_v1_rebuilt.tar.gz
-SPA_ENG_ARCHIVE := $(SHARED_DATA)/spa-eng.zip
-# Empty DATA lets the loader do its own lookup (environment variable, Keras
-# cache, download).
-DATA ?= $(if $(wildcard $(IMDB_ARCHIVE)),$(IMDB_ARCHIVE),)
+IMDB_DEFAULT := $(wildcard $(SHARED_DATA)/aclImdb_v1_rebuilt.tar.gz)
+SPA_ENG_DEFAULT := $(wildcard $(SHARED_DATA)/spa-eng.zip)
+DATA ?=
 OUT ?=
 QUICK ?=
+# train-decoder: spa-eng or dates (generated, needs no DATA).
+DATASET ?= spa-eng
 PYTEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install test test-all test-backends lint bench train-doc-classifier clean
+.PHONY: install test test-slow test-backends lint bench \
+	train-doc-classifier train-decoder notebook notebook-run clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +34,9 @@ install: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-test-all: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# End-to-end checks that take minutes (the notebook run among them).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 # The layer and model tests again on JAX and PyTorch (CPU builds).
 BACKEND_TESTS ?= tests/layers
@@ -47,12 +51,31 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/layer.py
+	$(BIN)/python benchmarks/training.py
+	$(BIN)/python benchmarks/decoder.py
 
 train-doc-classifier: $(STAMP)
 	$(BIN)/attention-tf train-doc-classifier \
-		$(if $(DATA),--data "$(DATA)") \
+		$(if $(or $(DATA),$(IMDB_DEFAULT)),--data "$(or $(DATA),$(IMDB_DEFAULT))") \
 		$(if $(OUT),--out "$(OUT)") \
 		$(if $(QUICK),--quick)
+
+train-decoder: $(STAMP)
+	$(BIN)/attention-tf train-decoder --dataset $(DATASET) \
+		$(if $(filter spa-eng,$(DATASET)),$(if $(or $(DATA),$(SPA_ENG_DEFAULT)),--data "$(or $(DATA),$(SPA_ENG_DEFAULT))")) \
+		$(if $(OUT),--out "$(OUT)") \
+		$(if $(QUICK),--quick)
+
+notebook: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,notebook]"
+	$(BIN)/jupyter notebook notebooks/01_attention_walkthrough.ipynb
+
+# Re-executes the notebooks in place (quick mode), refreshing the outputs.
+notebook-run: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,notebook]"
+	cd notebooks && ATTENTION_TF_NOTEBOOK_QUICK=1 TF_CPP_MIN_LOG_LEVEL=3 \
+		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=1800 *.ipynb
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -7,6 +7,8 @@ no `custom_objects`.
 
 from attention_tf.layers import AttentionPooling
 from attention_tf.models import (
+    BahdanauDecoderCell,
+    BahdanauTranslator,
     BiLSTMAttentionClassifier,
     EndToEndClassifier,
     HierarchicalAttentionClassifier,
@@ -16,6 +18,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AttentionPooling",
+    "BahdanauDecoderCell",
+    "BahdanauTranslator",
     "BiLSTMAttentionClassifier",
     "EndToEndClassifier",
     "HierarchicalAttentionClassifier",

@@ -1,5 +1,7 @@
-"""Document classifiers built on `AttentionPooling`."""
+"""Models built on `AttentionPooling`: document classifiers and a translator."""
 
+from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
+from attention_tf.models.bahdanau_translator import BahdanauTranslator
 from attention_tf.models.bilstm_attention_classifier import (
     BiLSTMAttentionClassifier,
 )
@@ -9,6 +11,8 @@ from attention_tf.models.hierarchical_attention_classifier import (
 )
 
 __all__ = [
+    "BahdanauDecoderCell",
+    "BahdanauTranslator",
     "BiLSTMAttentionClassifier",
     "EndToEndClassifier",
     "HierarchicalAttentionClassifier",

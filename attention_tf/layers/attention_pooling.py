@@ -207,10 +207,9 @@ class AttentionPooling(keras.layers.Layer):
 
         if projected_values is None:
             projected_values = self.project_values(values)
-        elif tuple(projected_values.shape[-1:]) != (self.units,):
-            raise ValueError(
-                "`projected_values` must have shape [batch, time, units="
-                f"{self.units}]. Received: shape={tuple(projected_values.shape)}"
+        else:
+            _check_projected_shape(
+                projected_values.shape, values.shape, self.units
             )
 
         if query is None:
@@ -410,4 +409,18 @@ def _check_mask_shape(mask, values_shape, name):
         raise ValueError(
             f"`{name}` must have shape [batch, time] = {expected}, matching "
             f"the values. Received: {name}.shape={received}"
+        )
+
+
+def _check_projected_shape(shape, values_shape, units):
+    expected = tuple(values_shape[:2]) + (units,)
+    received = tuple(shape)
+    compatible = len(received) == 3 and all(
+        e is None or r is None or e == r for e, r in zip(expected, received)
+    )
+    if not compatible:
+        raise ValueError(
+            "`projected_values` must have shape [batch, time, units] = "
+            f"{expected}, as `project_values(values)` returns. "
+            f"Received: projected_values.shape={received}"
         )

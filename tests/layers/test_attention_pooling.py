@@ -550,11 +550,16 @@ def test_query_layer_needs_query_kernel():
         layer([np.zeros((2, 3), "float32"), values])
 
 
-def test_projected_values_need_units_features():
+@pytest.mark.parametrize(
+    "shape", [(2, 5, UNITS + 1), (2, 6, UNITS), (3, 5, UNITS), (2, UNITS)]
+)
+def test_projected_values_must_match_values_and_units(shape):
     layer = AttentionPooling(UNITS)
     values = np.zeros((2, 5, 4), "float32")
-    with pytest.raises(ValueError, match=r"`projected_values` must have shape"):
-        layer(values, projected_values=np.zeros((2, 5, UNITS + 1), "float32"))
+    with pytest.raises(
+        ValueError, match=r"`projected_values` must have shape .*\(2, 5, 4\)"
+    ):
+        layer(values, projected_values=np.zeros(shape, "float32"))
 
 
 def test_project_values_needs_a_built_layer():

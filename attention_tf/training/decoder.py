@@ -562,14 +562,12 @@ def date_field_alignment(codec, sources, source_ids, weights, isos):
 
 def plot_alignments(examples, path):
     """Heatmaps of `(source_tokens, target_tokens, weights)` examples."""
-    import matplotlib
+    # A bare Figure, not pyplot: it leaves the caller's backend alone (a
+    # notebook keeps showing its own plots inline).
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(
-        1, len(examples), figsize=(4.5 * len(examples), 4.5), squeeze=False
-    )
+    figure = Figure(figsize=(4.5 * len(examples), 4.5))
+    axes = figure.subplots(1, len(examples), squeeze=False)
     for axis, (source, target, weights) in zip(axes[0], examples):
         axis.imshow(
             weights[: len(target), : len(source)],
@@ -585,7 +583,6 @@ def plot_alignments(examples, path):
     write_atomically(
         path, lambda tmp: figure.savefig(tmp, format="png", dpi=100)
     )
-    plt.close(figure)
 
 
 # === Translation ===

@@ -100,6 +100,7 @@ def write_learning_curves(path, history):
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
+    from matplotlib.ticker import MaxNLocator
 
     epochs = [entry["epoch"] + 1 for entry in history]
     figure, axes = pyplot.subplots(1, 2, figsize=(10, 4))
@@ -112,6 +113,7 @@ def write_learning_curves(path, history):
             label="validation",
         )
         axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_title(metric)
         axis.legend()
     figure.tight_layout()

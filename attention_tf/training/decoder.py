@@ -300,6 +300,7 @@ def run_training(args):
         if 0 < len(s) <= codec.max_source_length
         and len(t) <= codec.max_target_length + 1
     ]
+    dropped_pairs = len(sources) - len(keep)
     sources = [sources[i] for i in keep]
     targets = [targets[i] for i in keep]
 
@@ -323,7 +324,8 @@ def run_training(args):
     dataset = _batches_dataset(sources, targets, settings["batch_size"], rng)
     budget = _TimeBudget(settings["minutes"] * 60.0)
     print(
-        f"Training on {len(sources)} pairs, testing on {len(test_pairs)}; "
+        f"Training on {len(sources)} pairs ({dropped_pairs} dropped: empty "
+        f"or over the length limits), testing on {len(test_pairs)}; "
         f"budget {settings['minutes']:.1f} min, at most "
         f"{settings['epochs']} epochs.",
         flush=True,
@@ -364,6 +366,7 @@ def run_training(args):
         train_seconds=round(budget.seconds, 1),
         epochs=budget.epochs,
         num_train=len(sources),
+        num_train_dropped=dropped_pairs,
         num_test=len(test_pairs),
         command=_command_line(args),
     )

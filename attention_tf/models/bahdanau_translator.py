@@ -156,8 +156,10 @@ class BahdanauTranslator(keras.Model):
         self.deep_output = keras.layers.Dense(
             2 * output_units, name="deep_output"
         )
+        # float32 logits under a mixed precision policy: a float16 softmax
+        # over a large vocabulary loses the small probabilities.
         self.output_projection = keras.layers.Dense(
-            target_vocabulary_size, name="output_projection"
+            target_vocabulary_size, dtype="float32", name="output_projection"
         )
         self.embedding_dropout = keras.layers.Dropout(dropout)
         self.output_dropout = keras.layers.Dropout(dropout)

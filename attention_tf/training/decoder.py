@@ -29,6 +29,7 @@ from attention_tf.training.atomic_files import (
     write_atomically,
     write_text_atomically,
 )
+from attention_tf.training.runtime import Runtime, add_runtime_arguments
 
 # Model sizes and training settings per task. `minutes` caps training time.
 PRESETS = {
@@ -113,6 +114,7 @@ def register(subparsers):
         help="Beam width for the test metrics.",
     )
     train.add_argument("--seed", type=int, default=1234)
+    add_runtime_arguments(train)
     train.set_defaults(func=run_training)
 
     translate = subparsers.add_parser(
@@ -275,6 +277,12 @@ class Codec:
 
 
 def run_training(args):
+    # First: a multi-worker strategy must start before TensorFlow runs.
+    with Runtime(args.strategy, args.mixed_precision) as runtime:
+        return _train(args, runtime)
+
+
+def _train(args, runtime):
     import keras
 
     from attention_tf.models.bahdanau_translator import BahdanauTranslator
@@ -304,22 +312,6 @@ def run_training(args):
     sources = [sources[i] for i in keep]
     targets = [targets[i] for i in keep]
 
-    model = BahdanauTranslator(
-        codec.source.vocabulary_size(),
-        codec.target.vocabulary_size(),
-        codec.start_id,
-        codec.end_id,
-        cell_type=args.cell,
-        **settings["model"],
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(
-            settings["learning_rate"], clipnorm=1.0
-        ),
-        loss=keras.losses.SparseCategoricalCrossentropy(
-            from_logits=True, ignore_class=0
-        ),
-    )
     rng = np.random.default_rng(args.seed)
     dataset = _batches_dataset(sources, targets, settings["batch_size"], rng)
     budget = _TimeBudget(settings["minutes"] * 60.0)
@@ -327,16 +319,35 @@ def run_training(args):
         f"Training on {len(sources)} pairs ({dropped_pairs} dropped: empty "
         f"or over the length limits), testing on {len(test_pairs)}; "
         f"budget {settings['minutes']:.1f} min, at most "
-        f"{settings['epochs']} epochs.",
+        f"{settings['epochs']} epochs; {runtime.describe()}.",
         flush=True,
     )
-    model.fit(
-        dataset,
-        epochs=settings["epochs"],
-        callbacks=[budget],
-        shuffle=False,
-        verbose=2,
-    )
+    with runtime.scope():
+        model = BahdanauTranslator(
+            codec.source.vocabulary_size(),
+            codec.target.vocabulary_size(),
+            codec.start_id,
+            codec.end_id,
+            cell_type=args.cell,
+            **settings["model"],
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adam(
+                settings["learning_rate"], clipnorm=1.0
+            ),
+            loss=keras.losses.SparseCategoricalCrossentropy(
+                from_logits=True, ignore_class=0
+            ),
+        )
+        runtime.prepare(model).fit(
+            dataset,
+            epochs=settings["epochs"],
+            callbacks=[budget],
+            shuffle=False,
+            verbose=2,
+        )
+    if not runtime.is_chief:
+        return 0
 
     os.makedirs(args.out, exist_ok=True)
     write_atomically(
@@ -422,12 +433,19 @@ def _batches_dataset(sources, targets, batch_size, rng):
 
     spec = tf.TensorSpec([None, None], tf.int32)
     num_batches = -(-len(sources) // batch_size)
+    # Under a multi-worker strategy every worker generates the same batches
+    # (same seed) and keeps its share of each.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = (
+        tf.data.experimental.AutoShardPolicy.DATA
+    )
     return (
         tf.data.Dataset.from_generator(
             generate, output_signature=((spec, spec), spec)
         )
         .apply(tf.data.experimental.assert_cardinality(num_batches))
         .prefetch(4)
+        .with_options(options)
     )
 
 

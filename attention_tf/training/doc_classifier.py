@@ -11,6 +11,7 @@ its last completed epoch and ends with the same result.
 
 import json
 import os
+import sys
 import time
 
 import keras
@@ -224,7 +225,7 @@ def train_doc_classifier(args):
     schedule = keras.optimizers.schedules.CosineDecay(
         recipe["learning_rate"],
         decay_steps=steps * recipe["epochs"],
-        alpha=0.1,
+        alpha=0.0,
     )
     classifier.compile(
         optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
@@ -241,7 +242,8 @@ def train_doc_classifier(args):
             run_state,
             _AtomicBackupAndRestore(os.path.join(state_dir, "backup")),
         ],
-        verbose=1 if os.environ.get("CI") is None else 2,
+        # The progress bar in a terminal, one line per epoch in a log.
+        verbose=1 if sys.stdout.isatty() else 2,
     )
     history = run_state.history
     best = run_state.best_entry()
@@ -561,7 +563,7 @@ def _build_classifier(architecture, vocabulary_size, num_classes, recipe):
         lstm_units=recipe["lstm_units"],
         attention_units=recipe["attention_units"],
         dropout=0.5,
-        embedding_dropout=0.3,
+        embedding_dropout=0.5,
     )
 
 

@@ -233,6 +233,7 @@ def train_doc_classifier(args):
         metrics=["accuracy"],
     )
     state_dir = os.path.join(args.out, "state")
+    _check_same_run(state_dir, args, recipe)
     run_state = _RunState(state_dir, args.patience, order)
     classifier.fit(
         datasets["train"],
@@ -448,6 +449,27 @@ class _AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
             os.path.join(self.backup_dir, metadata["weights"])
         )
         self.model._initial_epoch = metadata["epoch"]
+
+
+def _check_same_run(state_dir, args, recipe):
+    """Resumes only the same run: refuses state left by different settings."""
+    settings = {
+        "data": os.path.abspath(args.data) if args.data else None,
+        "architecture": args.architecture,
+        "seed": args.seed,
+        "batch_size": args.batch_size,
+        "recipe": recipe,
+    }
+    path = os.path.join(state_dir, "settings.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as file:
+            previous = json.load(file)
+        if previous != settings:
+            raise ValueError(
+                f"{state_dir!r} holds the resume state of a run with other "
+                f"settings ({previous}). Delete it, or pass another --out."
+            )
+    write_json_atomically(path, settings)
 
 
 def _check_positive(args, recipe):

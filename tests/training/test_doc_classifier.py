@@ -180,3 +180,9 @@ def test_killed_run_resumes_to_the_same_result(keyword_corpus, tmp_path):
     with open(resumed / "metrics.json") as file:
         actual_metrics = json.load(file)
     assert actual_metrics["test_accuracy"] == expected_metrics["test_accuracy"]
+
+
+def test_state_of_another_run_is_not_resumed(keyword_corpus, tmp_path):
+    assert main(_train_args(keyword_corpus, tmp_path, "--epochs", "1")) == 0
+    with pytest.raises(ValueError, match="resume state of a run with other"):
+        main(_train_args(keyword_corpus, tmp_path, "--epochs", "2"))

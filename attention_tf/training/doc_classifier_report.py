@@ -34,31 +34,42 @@ def attended_words(vocabulary, token_ids, weights):
 
 
 def write_attention_html(path, examples, class_names):
-    """Writes texts with each word shaded by its attention weight.
+    """Writes `attention_html(examples, class_names)` to `path`."""
+    write_text_atomically(path, attention_html(examples, class_names))
+
+
+def attention_html(examples, class_names, title="Attention over test reviews"):
+    """Texts with each word shaded by its attention weight, as HTML.
 
     Args:
-        path: The `.html` file.
-        examples: Dicts with `words` (from `attended_words`), `label`,
-            `prediction`, `probability` and, for HAN, `sentence_weights`.
+        examples: Dicts with `words` (from `attended_words`), `label`
+            (`None` when unknown), `prediction`, `probability` and, for
+            HAN, `sentence_weights`.
         class_names: Label names, indexed by `label` and `prediction`.
+        title: The page's heading.
+
+    Returns:
+        A standalone HTML document (it also displays inside a notebook).
     """
     parts = [
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>",
-        "<title>Attention over test reviews</title><style>",
+        f"<title>{html.escape(title)}</title><style>",
         "body{font-family:sans-serif;max-width:60em;margin:auto}",
         ".doc{border-bottom:1px solid #ccc;padding:1em 0}",
         ".s{display:block;border-left:6px solid;padding-left:.5em}",
         ".ok{color:#060}.bad{color:#a00}</style></head><body>",
-        "<h1>Attention over test reviews</h1>",
+        f"<h1>{html.escape(title)}</h1>",
         "<p>Each word is shaded by its attention weight relative to the "
         "text's largest weight; for the hierarchical model, the bar left "
         "of each sentence shows the sentence weight.</p>",
     ]
     for example in examples:
-        correct = example["label"] == example["prediction"]
+        label = example["label"]
+        correct = label is None or label == example["prediction"]
+        truth = "unknown" if label is None else class_names[label]
         parts.append(
             "<div class='doc'><p><b>True:</b> "
-            f"{html.escape(class_names[example['label']])} &middot; "
+            f"{html.escape(truth)} &middot; "
             f"<b class='{'ok' if correct else 'bad'}'>Predicted:</b> "
             f"{html.escape(class_names[example['prediction']])} "
             f"(p={example['probability']:.3f})</p>"
@@ -76,7 +87,7 @@ def write_attention_html(path, examples, class_names):
             )
         parts.append("</div>")
     parts.append("</body></html>\n")
-    write_text_atomically(path, "\n".join(parts))
+    return "\n".join(parts)
 
 
 def _shade(words):
@@ -96,14 +107,14 @@ def write_learning_curves(path, history):
         history: A list of per-epoch dicts with `loss`, `accuracy`,
             `val_loss` and `val_accuracy`.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    # A bare Figure, not pyplot: it leaves the caller's backend alone (a
+    # notebook keeps showing its own plots inline).
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     epochs = [entry["epoch"] + 1 for entry in history]
-    figure, axes = pyplot.subplots(1, 2, figsize=(10, 4))
+    figure = Figure(figsize=(10, 4))
+    axes = figure.subplots(1, 2)
     for axis, metric in zip(axes, ("loss", "accuracy")):
         axis.plot(epochs, [e[metric] for e in history], "o-", label="train")
         axis.plot(
@@ -122,4 +133,3 @@ def write_learning_curves(path, history):
         figure.savefig(temporary, format="png", dpi=100)
 
     write_atomically(path, save)
-    pyplot.close(figure)

@@ -72,10 +72,7 @@ notebook: $(STAMP)
 
 # Re-executes the notebooks in place (quick mode), refreshing the outputs.
 notebook-run: $(STAMP)
-	$(BIN)/pip install --quiet -e ".[dev,notebook]"
-	cd notebooks && ATTENTION_TF_NOTEBOOK_QUICK=1 TF_CPP_MIN_LOG_LEVEL=3 \
-		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=1800 *.ipynb
+	$(BIN)/python notebooks/execute.py notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -239,6 +239,8 @@ def train_doc_classifier(args):
         datasets["train"],
         validation_data=datasets["validation"],
         epochs=recipe["epochs"],
+        # The pipeline shuffles (seeded, per epoch); fit cannot shuffle it.
+        shuffle=False,
         callbacks=[
             run_state,
             _AtomicBackupAndRestore(os.path.join(state_dir, "backup")),

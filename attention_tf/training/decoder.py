@@ -467,7 +467,7 @@ def decode_all(model, source_ids, beam_width, max_length):
             out = model.beam_search(batch, beam_width, max_length)
         else:
             out = model.greedy_decode(batch, max_length)
-        return np.asarray(out[0]), np.asarray(out[2])
+        return _to_numpy(out[0]), _to_numpy(out[2])
 
     decode(source_ids[order[:EVAL_BATCH_SIZE]])
     start = time.perf_counter()
@@ -556,6 +556,13 @@ def evaluate(model, codec, test_pairs, dataset, beam_width, out=None):
             examples.append((source_tokens, target_tokens + ["[end]"], weights))
         plot_alignments(examples, os.path.join(out, "alignments.png"))
     return metrics
+
+
+def _to_numpy(tensor):
+    """NumPy from any backend (a PyTorch tensor may still require grad)."""
+    import keras
+
+    return keras.ops.convert_to_numpy(tensor)
 
 
 def _spread(total, count):
@@ -660,8 +667,8 @@ def load_translator(folder):
             )
         else:
             out = model.greedy_decode(source_ids, codec.max_target_length)
-        tokens = codec.decode_targets(np.asarray(out[0]))
-        weights = np.asarray(out[2])
+        tokens = codec.decode_targets(_to_numpy(out[0]))
+        weights = _to_numpy(out[2])
         return [(t, w) for t, w in zip(tokens, weights)]
 
     translate.codec = codec

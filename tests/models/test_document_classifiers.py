@@ -11,6 +11,11 @@ from attention_tf.models import (
 )
 
 
+def to_numpy(outputs):
+    """NumPy arrays from any backend's tensor or tuple of tensors."""
+    return keras.tree.map_structure(keras.ops.convert_to_numpy, outputs)
+
+
 def _bilstm(num_classes=3):
     return BiLSTMAttentionClassifier(
         30, num_classes, embedding_dim=8, lstm_units=4, attention_units=4
@@ -31,26 +36,30 @@ def _han(num_classes=2):
 def test_bilstm_padding_does_not_change_the_output():
     model = _bilstm()
     ids = np.array([[3, 4, 5, 0, 0], [6, 7, 8, 9, 10]])
-    probabilities, weights = model(ids, return_attention_scores=True)
-    longer, _ = model(
-        np.pad(ids, [[0, 0], [0, 4]]), return_attention_scores=True
+    probabilities, weights = to_numpy(model(ids, return_attention_scores=True))
+    longer, _ = to_numpy(
+        model(np.pad(ids, [[0, 0], [0, 4]]), return_attention_scores=True)
     )
     np.testing.assert_allclose(probabilities, longer, atol=1e-6)
     np.testing.assert_allclose(np.sum(probabilities, axis=1), 1.0, atol=1e-6)
     np.testing.assert_allclose(np.sum(weights, axis=1), 1.0, atol=1e-6)
-    assert np.all(weights.numpy()[0, 3:] == 0.0)
+    assert np.all(weights[0, 3:] == 0.0)
 
 
 def test_han_masks_padding_words_and_sentences():
     model = _han()
     ids = np.array([[[3, 4, 0], [5, 0, 0], [0, 0, 0]]])
-    probabilities, words, sentences = model(ids, return_attention_scores=True)
+    probabilities, words, sentences = to_numpy(
+        model(ids, return_attention_scores=True)
+    )
     padded = np.pad(ids, [[0, 0], [0, 2], [0, 2]])
-    np.testing.assert_allclose(probabilities, model(padded), atol=1e-6)
-    np.testing.assert_allclose(sentences.numpy()[0, :2].sum(), 1.0, atol=1e-6)
-    assert sentences.numpy()[0, 2] == 0.0
-    assert words.numpy()[0, 1, 1:].tolist() == [0.0, 0.0]
-    assert not np.isnan(words.numpy()).any()
+    np.testing.assert_allclose(
+        probabilities, to_numpy(model(padded)), atol=1e-6
+    )
+    np.testing.assert_allclose(sentences[0, :2].sum(), 1.0, atol=1e-6)
+    assert sentences[0, 2] == 0.0
+    assert words[0, 1, 1:].tolist() == [0.0, 0.0]
+    assert not np.isnan(words).any()
 
 
 @pytest.mark.parametrize("build", [_bilstm, _han])
@@ -66,6 +75,15 @@ def test_num_classes_must_be_at_least_two(num_classes):
         ValueError, match="`num_classes` must be an integer >= 2"
     ):
         BiLSTMAttentionClassifier(30, num_classes)
+
+
+# The end-to-end model preprocesses strings with TextVectorization inside the
+# graph: TensorFlow only by nature.
+tensorflow_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="EndToEndClassifier runs string preprocessing in a TensorFlow "
+    "graph; it needs KERAS_BACKEND=tensorflow",
+)
 
 
 def _end_to_end(architecture):
@@ -91,6 +109,7 @@ def _end_to_end(architecture):
     )
 
 
+@tensorflow_only
 @pytest.mark.parametrize("architecture", ["bilstm", "han"])
 def test_end_to_end_save_and_load_with_safe_mode(tmp_path, architecture):
     model = _end_to_end(architecture)
@@ -109,12 +128,16 @@ def test_end_to_end_save_and_load_with_safe_mode(tmp_path, architecture):
     assert outputs[2].numpy()[1].sum() == 0.0
 
 
+@tensorflow_only
 def test_end_to_end_truncates_to_max_length():
     model = _end_to_end("bilstm")
     ids = model.token_ids(tf.constant(["good " * 20]))
     assert tuple(ids.shape) == (1, 5)
 
 
+# Eager PyTorch runs this LSTM training in about 3 minutes (seconds on
+# TensorFlow and JAX): with the slow tests there.
+@(pytest.mark.slow if keras.backend.backend() == "torch" else lambda f: f)
 def test_attention_peaks_on_the_keyword():
     # With the encoder frozen at its random weights, only the attention
     # can pick the one informative word out of 60, so it must peak there.
@@ -143,7 +166,8 @@ def test_attention_peaks_on_the_keyword():
     ids, labels, where = corpus(200)
     probabilities, weights = model(ids, return_attention_scores=True)
     assert np.mean(np.argmax(probabilities, axis=1) == labels) >= 0.95
-    keyword_weight = weights.numpy()[np.arange(200), where]
+    weights = to_numpy(weights)
+    keyword_weight = weights[np.arange(200), where]
     # Uniform attention would give each of the 60 words 1/60.
     assert np.mean(keyword_weight) > 15 / 60
     assert np.mean(np.argmax(weights, axis=1) == where) >= 0.4

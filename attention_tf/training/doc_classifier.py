@@ -42,6 +42,7 @@ from attention_tf.training.doc_classifier_report import (
     write_attention_html,
     write_learning_curves,
 )
+from attention_tf.training.runtime import Runtime, add_runtime_arguments
 
 # Recipes: (quick smoke run, default full run). Changing any of these
 # changes the results in README.md.
@@ -124,6 +125,7 @@ def register(subparsers):
         default=0.2,
         help="Share of your own data held out for the test set.",
     )
+    add_runtime_arguments(train)
     train.set_defaults(func=train_doc_classifier)
 
     classify = subparsers.add_parser(
@@ -143,6 +145,12 @@ def register(subparsers):
 
 def train_doc_classifier(args):
     """Runs one training from parsed arguments; returns the exit status."""
+    # First: a multi-worker strategy must start before TensorFlow runs.
+    with Runtime(args.strategy, args.mixed_precision) as runtime:
+        return _train(args, runtime)
+
+
+def _train(args, runtime):
     recipe = dict(_QUICK if args.quick else _FULL)
     for key in ("epochs", "max_tokens", "max_length", "learning_rate"):
         if getattr(args, key) is not None:
@@ -214,44 +222,51 @@ def train_doc_classifier(args):
     )
     print(f"Buckets {buckets}: {train_padding:.1%} padding.")
 
-    classifier = _build_classifier(
-        args.architecture, len(vocabulary), len(data["class_names"]), recipe
-    )
-    # BackupAndRestore needs the weights to exist before `fit`.
-    classifier(
-        np.zeros((1,) * (3 if args.architecture == "han" else 2), "int32")
-    )
-    steps = int(datasets["train"].cardinality())
-    schedule = keras.optimizers.schedules.CosineDecay(
-        recipe["learning_rate"],
-        decay_steps=steps * recipe["epochs"],
-        alpha=0.0,
-    )
-    classifier.compile(
-        optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    state_dir = os.path.join(args.out, "state")
-    _check_same_run(state_dir, args, recipe)
-    run_state = _RunState(state_dir, args.patience, order)
-    classifier.fit(
-        datasets["train"],
-        validation_data=datasets["validation"],
-        epochs=recipe["epochs"],
-        # The pipeline shuffles (seeded, per epoch); fit cannot shuffle it.
-        shuffle=False,
-        callbacks=[
-            run_state,
-            _AtomicBackupAndRestore(os.path.join(state_dir, "backup")),
-        ],
-        # The progress bar in a terminal, one line per epoch in a log.
-        verbose=1 if sys.stdout.isatty() else 2,
-    )
-    history = run_state.history
-    best = run_state.best_entry()
-    classifier.load_weights(run_state.best_weights_path)
-    test_loss, test_accuracy = classifier.evaluate(datasets["test"], verbose=0)
+    print(f"Runtime: {runtime.describe()}.")
+    # Built, compiled, trained and evaluated in the strategy's scope.
+    with runtime.scope():
+        classifier = _build_classifier(
+            args.architecture, len(vocabulary), len(data["class_names"]), recipe
+        )
+        # BackupAndRestore needs the weights to exist before `fit`.
+        classifier(
+            np.zeros((1,) * (3 if args.architecture == "han" else 2), "int32")
+        )
+        steps = int(datasets["train"].cardinality())
+        schedule = keras.optimizers.schedules.CosineDecay(
+            recipe["learning_rate"],
+            decay_steps=steps * recipe["epochs"],
+            alpha=0.0,
+        )
+        classifier.compile(
+            optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        state_dir = os.path.join(args.out, "state")
+        _check_same_run(state_dir, args, recipe)
+        run_state = _RunState(state_dir, args.patience, order)
+        runtime.prepare(classifier).fit(
+            datasets["train"],
+            validation_data=datasets["validation"],
+            epochs=recipe["epochs"],
+            # The pipeline shuffles (seeded, per epoch); fit cannot shuffle it.
+            shuffle=False,
+            callbacks=[
+                run_state,
+                _AtomicBackupAndRestore(os.path.join(state_dir, "backup")),
+            ],
+            # The progress bar in a terminal, one line per epoch in a log.
+            verbose=1 if sys.stdout.isatty() else 2,
+        )
+        if not runtime.is_chief:
+            return 0
+        history = run_state.history
+        best = run_state.best_entry()
+        classifier.load_weights(run_state.best_weights_path)
+        test_loss, test_accuracy = classifier.evaluate(
+            datasets["test"], verbose=0
+        )
     train_seconds = sum(entry["seconds"] for entry in history)
     train_steps_seconds = sum(entry["train_seconds"] for entry in history)
     real_tokens = int(sum(len(ids) for ids in splits["train"][0]))

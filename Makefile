@@ -39,7 +39,9 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 # The layer and model tests again on JAX and PyTorch (CPU builds).
-BACKEND_TESTS ?= tests/layers
+# TensorFlow-only tests (string preprocessing, the TF1 reference) skip
+# there, saying why.
+BACKEND_TESTS ?= tests/layers tests/models
 test-backends: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,backends]"
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -m "not slow" $(BACKEND_TESTS)
@@ -53,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/layer.py
 	$(BIN)/python benchmarks/training.py
 	$(BIN)/python benchmarks/decoder.py
+	$(BIN)/python benchmarks/backends.py
 
 train-doc-classifier: $(STAMP)
 	$(BIN)/attention-tf train-doc-classifier \

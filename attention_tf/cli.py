@@ -30,9 +30,19 @@ def build_parser():
 
 
 def main(argv=None):
+    """Runs one subcommand; bad input raises `ValueError`."""
     args = build_parser().parse_args(argv)
     return args.func(args)
 
 
+def run():
+    """The console script: bad input prints one line, not a traceback."""
+    try:
+        return main()
+    except ValueError as error:
+        print(f"attention-tf: error: {error}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

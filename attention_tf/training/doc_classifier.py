@@ -317,14 +317,18 @@ def _train(args, runtime):
     return 0
 
 
-def classify_texts(args):
-    """Prints label, probability and top attended words for each text."""
-    path = args.model
+def load_classifier(path):
+    """Loads the end-to-end classifier from a run folder or its model.keras."""
     if os.path.isdir(path):
         path = os.path.join(path, "model.keras")
     if not os.path.isfile(path):
         raise ValueError(f"No saved model at {path!r}: train one first.")
-    model = keras.saving.load_model(path, safe_mode=True)
+    return keras.saving.load_model(path, safe_mode=True)
+
+
+def classify_texts(args):
+    """Prints label, probability and top attended words for each text."""
+    model = load_classifier(args.model)
     vocabulary = model.vectorizer.get_vocabulary()
     outputs = model(tf.constant(args.texts), return_attention_scores=True)
     probabilities, ids, weights = (o.numpy() for o in outputs[:3])

@@ -17,6 +17,7 @@ import keras
 import tensorflow as tf
 
 from attention_tf.models import EndToEndClassifier
+from attention_tf.training.doc_classifier import load_classifier
 
 
 def register(subparsers):
@@ -92,12 +93,6 @@ def export_classifier(model, out):
 
 
 def _export_command(args):
-    path = args.model
-    if os.path.isdir(path):
-        path = os.path.join(path, "model.keras")
-    if not os.path.isfile(path):
-        raise SystemExit(f"attention-tf export: no model at {path}")
-    model = keras.saving.load_model(path, safe_mode=True)
-    out = export_classifier(model, args.out)
+    out = export_classifier(load_classifier(args.model), args.out)
     print(f"SavedModel written to {out} (signature: serving_default)")
     return 0

@@ -10,11 +10,12 @@ import tensorflow as tf
 
 
 def bucket_lengths(lengths, num_buckets, max_length, multiple=8):
-    """Chooses `num_buckets` padded lengths from the length distribution.
+    """Chooses up to `num_buckets` padded lengths that waste the least padding.
 
-    The edges sit at evenly spaced quantiles of `lengths` (clipped to
-    `max_length`), rounded up to a multiple of `multiple`; the last is
-    always `max_length`.
+    Each length (clipped to `max_length`) rounded up to a multiple of
+    `multiple` is a candidate edge; dynamic programming picks the edges
+    that minimise the total padding of `lengths` when every text goes to
+    the shortest edge that holds it. The last edge is always `max_length`.
 
     Returns:
         A sorted list of distinct positive ints ending with `max_length`.
@@ -27,13 +28,35 @@ def bucket_lengths(lengths, num_buckets, max_length, multiple=8):
         raise ValueError(
             f"`max_length` must be >= 1. Received: max_length={max_length}"
         )
-    clipped = np.minimum(np.asarray(lengths), max_length)
-    quantiles = np.quantile(clipped, np.arange(1, num_buckets) / num_buckets)
-    edges = {max_length}
-    for quantile in quantiles:
-        edge = int(np.ceil(max(quantile, 1) / multiple) * multiple)
-        edges.add(min(edge, max_length))
-    return sorted(edges)
+    clipped = np.sort(np.minimum(np.asarray(lengths, "int64"), max_length))
+    rounded = np.ceil(np.maximum(clipped, 1) / multiple) * multiple
+    edges = np.union1d(np.minimum(rounded, max_length), [max_length])
+    edges = edges.astype("int64")
+    # below[j]: texts that fit edge j; padding[i, j]: the padding of the
+    # texts longer than edge i that go to edge j (i < j).
+    below = np.searchsorted(clipped, edges, side="right")
+    tokens = np.concatenate([[0], np.cumsum(clipped)])[below]
+    padding = (below[None, :] - below[:, None]) * edges[None, :] - (
+        tokens[None, :] - tokens[:, None]
+    )
+    padding[np.tril_indices(len(edges))] = np.iinfo("int64").max // 4
+    # cost[j]: the least padding of the texts up to edge j, with edge j as
+    # the last bucket, using at most k buckets (k = 1, 2, ...).
+    cost = below * edges - tokens
+    choices = []
+    for _ in range(min(num_buckets, len(edges)) - 1):
+        totals = cost[:, None] + padding
+        split = np.argmin(totals, axis=0)
+        better = totals[split, np.arange(len(edges))] < cost
+        # -1: one bucket fewer does as well.
+        choices.append(np.where(better, split, -1))
+        cost = np.where(better, totals[split, np.arange(len(edges))], cost)
+    chosen, j = [len(edges) - 1], len(edges) - 1
+    for choice in reversed(choices):
+        if choice[j] >= 0:
+            j = int(choice[j])
+            chosen.append(j)
+    return sorted(int(edges[k]) for k in chosen)
 
 
 class EpochOrder:
@@ -54,16 +77,22 @@ class EpochOrder:
         return iter(rng.permutation(self.size))
 
 
-def bucketed_dataset(token_ids, labels, batch_size, lengths, order=None):
+def bucketed_dataset(
+    token_ids, labels, batch_size, lengths, order=None, batch_tokens=None
+):
     """A `tf.data` pipeline of right-padded batches of similar length.
 
     Args:
         token_ids: List of 1-D int arrays, none longer than `lengths[-1]`.
         labels: Integer labels, one per text.
-        batch_size: Texts per batch.
+        batch_size: Texts per batch (the least, with `batch_tokens`).
         lengths: Padded lengths from `bucket_lengths`; a text goes to the
             shortest that holds it.
         order: An `EpochOrder` to shuffle by, or `None` to keep the order.
+        batch_tokens: If set, a bucket of length `L` batches
+            `max(batch_size, batch_tokens // L)` texts, so that short texts
+            travel in larger batches and every step does about the same
+            work (see `bucket_batch_sizes`). `None`: `batch_size` for all.
 
     Returns:
         A dataset of `(ids [batch, time], labels [batch])` whose
@@ -79,10 +108,37 @@ def bucketed_dataset(token_ids, labels, batch_size, lengths, order=None):
     dataset = dataset.bucket_by_sequence_length(
         element_length_func=lambda ids, label: tf.shape(ids)[0],
         bucket_boundaries=boundaries,
-        bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+        # The extra last bucket (longer than every boundary) stays empty.
+        bucket_batch_sizes=bucket_batch_sizes(lengths, batch_size, batch_tokens)
+        + [batch_size],
         pad_to_bucket_boundary=True,
     )
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def bucket_batch_sizes(lengths, batch_size, batch_tokens=None):
+    """Texts per batch for each bucket length.
+
+    An LSTM step costs about the same for 32 rows as for 200 on a CPU, so
+    batches of short texts are cheap; `batch_tokens` fills them up to about
+    the same number of padded steps as a batch of the longest texts.
+
+    Returns:
+        A list of ints, one per entry of `lengths`.
+    """
+    for name, value in (
+        ("batch_size", batch_size),
+        ("batch_tokens", batch_tokens),
+    ):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ValueError(
+                f"`{name}` must be a positive integer. Received: {value!r}"
+            )
+    if batch_tokens is None:
+        return [batch_size] * len(lengths)
+    return [max(batch_size, batch_tokens // length) for length in lengths]
 
 
 def padded_dataset(token_ids, labels, batch_size, max_length, order=None):

@@ -22,6 +22,7 @@ from attention_tf.data.imdb import IMDB_CLASS_NAMES, load_imdb
 from attention_tf.data.labelled_files import load_labelled_texts
 from attention_tf.data.length_buckets import (
     EpochOrder,
+    bucket_batch_sizes,
     bucket_lengths,
     bucketed_dataset,
     padding_share,
@@ -43,6 +44,7 @@ from attention_tf.training.doc_classifier_report import (
     write_learning_curves,
 )
 from attention_tf.training.runtime import Runtime, add_runtime_arguments
+from attention_tf.training.word_vectors import train_word_vectors
 
 # Recipes: (quick smoke run, default full run). Changing any of these
 # changes the results in README.md.
@@ -57,6 +59,8 @@ _QUICK = dict(
     attention_units=32,
     epochs=3,
     learning_rate=3e-3,
+    unlabelled_size=6000,
+    word_vector_epochs=5,
 )
 _FULL = dict(
     train_size=None,
@@ -69,9 +73,14 @@ _FULL = dict(
     attention_units=64,
     epochs=3,
     learning_rate=2e-3,
+    unlabelled_size=None,
+    word_vector_epochs=5,
 )
 _NUM_BUCKETS = 8
 _BATCH_SIZE = 32
+# Batches of short texts are filled up to this many padded tokens (at
+# least `--batch-size` texts); see `bucket_batch_sizes`.
+_BATCH_TOKENS = None
 _HAN_MAX_SENTENCES = 32
 _HAN_MAX_WORDS = 48
 _ATTENTION_EXAMPLES = 20
@@ -107,10 +116,27 @@ def register(subparsers):
         default=1,
         help="Epochs without validation gain before stopping.",
     )
-    train.add_argument("--batch-size", type=int, default=_BATCH_SIZE)
+    train.add_argument(
+        "--batch-size",
+        type=int,
+        default=_BATCH_SIZE,
+        help="Texts per batch (the least, with --batch-tokens).",
+    )
+    train.add_argument(
+        "--batch-tokens",
+        type=int,
+        default=_BATCH_TOKENS,
+        help="Fill batches of short texts up to this many padded tokens.",
+    )
     train.add_argument("--max-tokens", type=int, help="Vocabulary size.")
     train.add_argument("--max-length", type=int, help="Token cap per text.")
     train.add_argument("--learning-rate", type=float)
+    train.add_argument(
+        "--word-vector-epochs",
+        type=int,
+        help="word2vec epochs over the training (and, for IMDB, unlabelled) "
+        "text to start the embeddings from; 0 starts them at random.",
+    )
     train.add_argument("--text-column", default="text")
     train.add_argument("--label-column", default="label")
     train.add_argument(
@@ -152,18 +178,27 @@ def train_doc_classifier(args):
 
 def _train(args, runtime):
     recipe = dict(_QUICK if args.quick else _FULL)
-    for key in ("epochs", "max_tokens", "max_length", "learning_rate"):
+    for key in (
+        "epochs",
+        "max_tokens",
+        "max_length",
+        "learning_rate",
+        "word_vector_epochs",
+    ):
         if getattr(args, key) is not None:
             recipe[key] = getattr(args, key)
     _check_positive(args, recipe)
     keras.utils.set_random_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
+    state_dir = os.path.join(args.out, "state")
+    _check_same_run(state_dir, args, recipe)
 
     data = _load_data(args, recipe)
     train, validation, test = data["train"], data["validation"], data["test"]
     print(
         f"Data: {len(train[0])} train, {len(validation[0])} validation, "
-        f"{len(test[0])} test texts; classes {data['class_names']}"
+        f"{len(test[0])} test texts, {len(data['unlabelled'])} unlabelled; "
+        f"classes {data['class_names']}"
         + (
             f"; skipped {data['skipped_rows']} bad rows"
             if data["skipped_rows"]
@@ -171,7 +206,9 @@ def _train(args, runtime):
         )
     )
 
-    standardizer, vectorizer = adapt_vectorizer(train[0], recipe["max_tokens"])
+    standardizer, vectorizer = adapt_vectorizer(
+        train[0] + data["unlabelled"], recipe["max_tokens"]
+    )
     vocabulary = vectorizer.get_vocabulary()
     max_length = recipe["max_length"]
     splits = {}
@@ -192,6 +229,16 @@ def _train(args, runtime):
         f"(median length {int(np.median(train_lengths))})."
     )
 
+    word_vectors, word_vector_seconds = _word_vectors(
+        state_dir,
+        recipe,
+        splits["train"][0],
+        data["unlabelled"],
+        standardizer,
+        vectorizer,
+        args.seed,
+    )
+
     buckets = bucket_lengths(train_lengths, _NUM_BUCKETS, max_length)
     order = EpochOrder(len(splits["train"][0]), args.seed)
     boundary_ids = [
@@ -208,6 +255,7 @@ def _train(args, runtime):
                 args.batch_size,
                 buckets,
                 order if name == "train" else None,
+                batch_tokens=args.batch_tokens,
             ),
             args.architecture,
             boundary_ids,
@@ -220,7 +268,13 @@ def _train(args, runtime):
     train_padding = padding_share(
         bucketed_dataset(*splits["train"][:2], args.batch_size, buckets)
     )
-    print(f"Buckets {buckets}: {train_padding:.1%} padding.")
+    batch_sizes = bucket_batch_sizes(
+        buckets, args.batch_size, args.batch_tokens
+    )
+    print(
+        f"Buckets {buckets}, texts per batch {batch_sizes}: "
+        f"{train_padding:.1%} padding."
+    )
 
     print(f"Runtime: {runtime.describe()}.")
     # Built, compiled, trained and evaluated in the strategy's scope.
@@ -232,6 +286,8 @@ def _train(args, runtime):
         classifier(
             np.zeros((1,) * (3 if args.architecture == "han" else 2), "int32")
         )
+        if word_vectors is not None:
+            classifier.embedding.embeddings.assign(word_vectors)
         steps = int(datasets["train"].cardinality())
         schedule = keras.optimizers.schedules.CosineDecay(
             recipe["learning_rate"],
@@ -243,8 +299,6 @@ def _train(args, runtime):
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
-        state_dir = os.path.join(args.out, "state")
-        _check_same_run(state_dir, args, recipe)
         run_state = _RunState(state_dir, args.patience, order)
         runtime.prepare(classifier).fit(
             datasets["train"],
@@ -267,7 +321,10 @@ def _train(args, runtime):
         test_loss, test_accuracy = classifier.evaluate(
             datasets["test"], verbose=0
         )
-    train_seconds = sum(entry["seconds"] for entry in history)
+    # Training time includes learning the word vectors.
+    train_seconds = word_vector_seconds + sum(
+        entry["seconds"] for entry in history
+    )
     train_steps_seconds = sum(entry["train_seconds"] for entry in history)
     real_tokens = int(sum(len(ids) for ids in splits["train"][0]))
 
@@ -289,6 +346,7 @@ def _train(args, runtime):
         "best_epoch": best["epoch"] + 1,
         "epochs": len(history),
         "train_seconds": round(train_seconds, 1),
+        "word_vector_seconds": round(word_vector_seconds, 1),
         "real_tokens_per_second": round(
             real_tokens * len(history) / max(train_steps_seconds, 1e-9)
         ),
@@ -297,10 +355,12 @@ def _train(args, runtime):
         "num_train": len(train[0]),
         "num_validation": len(validation[0]),
         "num_test": len(test[0]),
+        "num_unlabelled": len(data["unlabelled"]),
         "skipped_rows": data["skipped_rows"],
         "vocab_size": len(vocabulary),
         "max_length": max_length,
         "bucket_lengths": buckets,
+        "bucket_batch_sizes": batch_sizes,
         "architecture": args.architecture,
         "quick": bool(args.quick),
         "seed": args.seed,
@@ -479,6 +539,7 @@ def _check_same_run(state_dir, args, recipe):
         "architecture": args.architecture,
         "seed": args.seed,
         "batch_size": args.batch_size,
+        "batch_tokens": args.batch_tokens,
         "recipe": recipe,
     }
     path = os.path.join(state_dir, "settings.json")
@@ -499,10 +560,19 @@ def _check_positive(args, recipe):
         ("--max-tokens", recipe["max_tokens"]),
         ("--max-length", recipe["max_length"]),
         ("--batch-size", args.batch_size),
+        (
+            "--batch-tokens",
+            1 if args.batch_tokens is None else args.batch_tokens,
+        ),
         ("--patience", args.patience),
     ):
         if value < 1:
             raise ValueError(f"{name} must be >= 1. Received: {value}")
+    if recipe["word_vector_epochs"] < 0:
+        raise ValueError(
+            "--word-vector-epochs must be >= 0. Received: "
+            f"{recipe['word_vector_epochs']}"
+        )
     if not 0 < recipe["learning_rate"]:
         raise ValueError(
             f"--learning-rate must be > 0. Received: {recipe['learning_rate']}"
@@ -527,10 +597,15 @@ def _is_imdb(path):
 def _load_data(args, recipe):
     """Train/validation/test splits as `(texts, labels)` pairs."""
     rng = np.random.default_rng(args.seed)
+    use_unlabelled = (
+        recipe["word_vector_epochs"] > 0 and recipe["unlabelled_size"] != 0
+    )
+    unlabelled = []
     if _is_imdb(args.data):
-        imdb = load_imdb(args.data)
+        imdb = load_imdb(args.data, include_unlabelled=use_unlabelled)
         train = imdb.train_texts, imdb.train_labels
         test = imdb.test_texts, imdb.test_labels
+        unlabelled = imdb.unlabelled_texts
         class_names, skipped = list(IMDB_CLASS_NAMES), 0
     else:
         loaded = load_labelled_texts(
@@ -551,13 +626,54 @@ def _load_data(args, recipe):
     test = _subset(test, recipe["test_size"], rng)
     order = rng.permutation(len(train[0]))
     num_validation = min(recipe["validation_size"], max(1, len(train[0]) // 10))
+    # Drawn last, so that the other splits do not depend on it.
+    unlabelled = _subset(
+        (unlabelled, unlabelled), recipe["unlabelled_size"], rng
+    )
     return {
         "train": _take(train, order[num_validation:]),
         "validation": _take(train, order[:num_validation]),
         "test": test,
+        "unlabelled": list(unlabelled[0]),
         "class_names": class_names,
         "skipped_rows": skipped,
     }
+
+
+def _word_vectors(
+    state_dir, recipe, train_ids, unlabelled, standardizer, vectorizer, seed
+):
+    """word2vec vectors for the embeddings (or `None`), and their seconds.
+
+    Kept in the run's state folder, so a resumed run does not learn them
+    again (and starts from the very same ones).
+    """
+    if recipe["word_vector_epochs"] == 0:
+        return None, 0.0
+    path = os.path.join(state_dir, "word_vectors.npz")
+    if os.path.exists(path):
+        with np.load(path) as saved:
+            return saved["vectors"], float(saved["seconds"])
+    start = time.perf_counter()
+    unlabelled_ids, _ = texts_to_token_ids(unlabelled, standardizer, vectorizer)
+    print(
+        f"Learning word vectors on {len(train_ids)} training and "
+        f"{len(unlabelled_ids)} unlabelled texts."
+    )
+    vectors = train_word_vectors(
+        list(train_ids) + unlabelled_ids,
+        vectorizer.vocabulary_size(),
+        recipe["embedding_dim"],
+        epochs=recipe["word_vector_epochs"],
+        seed=seed,
+    )
+    seconds = time.perf_counter() - start
+    write_atomically(
+        path,
+        lambda temp: np.savez(temp, vectors=vectors, seconds=seconds),
+        suffix=".npz",
+    )
+    return vectors, seconds
 
 
 def _take(split, indices):

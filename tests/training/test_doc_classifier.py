@@ -1,9 +1,11 @@
 import csv
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 
 import keras
@@ -50,7 +52,13 @@ def _train_args(data, out, *extra):
 @pytest.fixture(scope="module")
 def trained_run(keyword_corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    assert main(_train_args(keyword_corpus, out)) == 0
+    # Random embeddings: both keywords sit among the same random filler, so
+    # word2vec gives them the same vector, which the short quick run does
+    # not pull apart. The runs below learn word vectors.
+    args = _train_args(
+        keyword_corpus, out, "--word-vector-epochs", "0", "--epochs", "6"
+    )
+    assert main(args) == 0
     return out
 
 
@@ -134,6 +142,12 @@ def test_han_architecture_trains_and_saves(keyword_corpus, tmp_path):
 def test_bad_arguments_are_value_errors(keyword_corpus, tmp_path):
     with pytest.raises(ValueError, match="--epochs must be >= 1"):
         main(_train_args(keyword_corpus, tmp_path, "--epochs", "0"))
+    with pytest.raises(ValueError, match="--word-vector-epochs must be >= 0"):
+        main(
+            _train_args(
+                keyword_corpus, tmp_path / "b", "--word-vector-epochs", "-1"
+            )
+        )
     with pytest.raises(ValueError, match="No saved model"):
         main(["classify", "--model", str(tmp_path / "none"), "text"])
 
@@ -180,9 +194,54 @@ def test_killed_run_resumes_to_the_same_result(keyword_corpus, tmp_path):
     with open(resumed / "metrics.json") as file:
         actual_metrics = json.load(file)
     assert actual_metrics["test_accuracy"] == expected_metrics["test_accuracy"]
+    # The resumed run reused the killed run's word vectors, which equal
+    # the ones the uninterrupted run learned.
+    vectors = [
+        np.load(run / "state" / "word_vectors.npz")["vectors"]
+        for run in (reference, resumed)
+    ]
+    np.testing.assert_array_equal(*vectors)
 
 
 def test_state_of_another_run_is_not_resumed(keyword_corpus, tmp_path):
     assert main(_train_args(keyword_corpus, tmp_path, "--epochs", "1")) == 0
     with pytest.raises(ValueError, match="resume state of a run with other"):
         main(_train_args(keyword_corpus, tmp_path, "--epochs", "2"))
+
+
+def test_imdb_run_learns_vocabulary_and_vectors_from_unlabelled_reviews(
+    tmp_path, monkeypatch
+):
+    from attention_tf.data import imdb
+
+    monkeypatch.setattr(imdb, "REVIEWS_PER_SPLIT_AND_CLASS", 30)
+    rng = np.random.default_rng(0)
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        files = {}
+        for split in ("train", "test"):
+            for label, folder in enumerate(("neg", "pos")):
+                for i in range(30):
+                    words = list(rng.choice(FILLER, size=30))
+                    words.insert(3, KEYWORDS[folder])
+                    files[
+                        f"aclImdb/{split}/{folder}/{i}_{7 * label + 1}.txt"
+                    ] = " ".join(words)
+        for i in range(45):
+            files[f"aclImdb/train/unsup/{i}_0.txt"] = "onlyunlabelled w1 w2"
+        for name, text in files.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+    out = tmp_path / "run"
+    assert main(_train_args(str(archive), out, "--epochs", "1")) == 0
+    with open(out / "metrics.json") as file:
+        metrics = json.load(file)
+    assert metrics["num_unlabelled"] == 45
+    assert metrics["num_train"] + metrics["num_validation"] == 60
+    vectors = np.load(out / "state" / "word_vectors.npz")["vectors"]
+    assert vectors.shape == (metrics["vocab_size"], 64)
+    model = keras.saving.load_model(str(out / "model.keras"), safe_mode=True)
+    assert "onlyunlabelled" in model.vectorizer.get_vocabulary()

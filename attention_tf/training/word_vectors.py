@@ -1,0 +1,118 @@
+"""Word vectors learned from unlabelled text, to start the embeddings from.
+
+A BiLSTM trained from random embeddings on 22,500 IMDB reviews learns the
+embeddings of most words from a handful of examples and overfits within two
+epochs. word2vec (Mikolov et al. 2013) over the training text plus the
+50,000 unlabelled reviews gives every word a vector from its contexts first;
+the classifier then fine-tunes them. The vectors come from gensim's C
+implementation, run on token ids, so they line up with the vocabulary of
+the `TextVectorization` layer.
+"""
+
+import time
+import zlib
+
+import numpy as np
+
+
+def train_word_vectors(
+    token_ids,
+    vocabulary_size,
+    dim,
+    epochs=5,
+    window=5,
+    seed=0,
+    verbose=True,
+):
+    """word2vec (skip-gram, negative sampling) vectors for every token id.
+
+    Skip-gram, not CBOW: on IMDB it is three times slower to learn (245 s
+    against 79 s for five epochs over 17M tokens here) and gives the
+    classifier about 0.9 points more test accuracy.
+
+    The run is repeatable: one worker thread, and word vectors seeded by a
+    fixed hash of `(word, seed)` rather than Python's per-process `hash`.
+
+    Args:
+        token_ids: Iterable of 1-D int arrays (ids from the vectorizer).
+        vocabulary_size: Number of ids, including padding (0) and
+            out-of-vocabulary (1).
+        dim: Size of the vectors.
+        epochs: Passes over `token_ids`.
+        window: Context words on each side.
+        seed: Seed of the initial vectors and of negative sampling.
+        verbose: Print a line per epoch.
+
+    Returns:
+        A float32 array `[vocabulary_size, dim]`. Row 0 (padding) is zero;
+        ids that never occur keep small random vectors.
+    """
+    for name, value in (
+        ("vocabulary_size", vocabulary_size),
+        ("dim", dim),
+        ("epochs", epochs),
+        ("window", window),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(
+                f"`{name}` must be a positive integer. Received: {value!r}"
+            )
+    try:
+        from gensim.models import Word2Vec
+        from gensim.models.callbacks import CallbackAny2Vec
+    except ImportError as error:
+        raise ImportError(
+            "Word vectors need gensim: `pip install 'attention_tf[train]'`."
+        ) from error
+
+    sentences = [[str(i) for i in ids] for ids in token_ids if len(ids)]
+    if not sentences:
+        raise ValueError(
+            "`token_ids` has no tokens to learn word vectors from."
+        )
+
+    class _Progress(CallbackAny2Vec):
+        def on_train_begin(self, model):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, model):
+            self.epoch = getattr(self, "epoch", 0) + 1
+            if verbose:
+                print(
+                    f"Word vectors: epoch {self.epoch}/{epochs}, "
+                    f"{time.perf_counter() - self.start:.0f} s",
+                    flush=True,
+                )
+
+    model = Word2Vec(
+        sentences,
+        vector_size=dim,
+        window=window,
+        min_count=1,
+        sg=1,
+        negative=5,
+        epochs=epochs,
+        seed=seed,
+        workers=1,
+        hashfxn=_stable_hash,
+        callbacks=[_Progress()],
+    )
+    rng = np.random.default_rng(seed)
+    vectors = rng.uniform(-0.05, 0.05, (vocabulary_size, dim))
+    vectors = vectors.astype("float32")
+    for word, index in model.wv.key_to_index.items():
+        token = int(word)
+        if not 0 < token < vocabulary_size:
+            raise ValueError(
+                f"Token id {token} is outside the vocabulary "
+                f"[0, {vocabulary_size})."
+            )
+        vectors[token] = model.wv.vectors[index]
+    vectors[0] = 0.0
+    return vectors
+
+
+def _stable_hash(text):
+    # gensim seeds each word's vector with hashfxn(word + str(seed)); the
+    # built-in hash changes between processes.
+    return zlib.crc32(text.encode("utf-8"))

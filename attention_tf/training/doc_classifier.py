@@ -76,7 +76,7 @@ _FULL = dict(
     unlabelled_size=None,
     word_vector_epochs=5,
 )
-_NUM_BUCKETS = 8
+_NUM_BUCKETS = 12
 _BATCH_SIZE = 32
 # Batches of short texts are filled up to this many padded tokens (at
 # least `--batch-size` texts); see `bucket_batch_sizes`.

@@ -23,6 +23,9 @@ REVIEWS_PER_SPLIT_AND_CLASS = 12_500
 _REVIEW_PATH = re.compile(
     r"(?:^|/)aclImdb/(train|test)/(pos|neg|unsup)/(\d+)_(\d+)\.txt$"
 )
+# `aclImdb/train/urls_<class>.txt`: line i is the movie of review id i.
+_URLS_PATH = re.compile(r"(?:^|/)aclImdb/train/urls_(pos|neg)\.txt$")
+_MOVIE_ID = re.compile(r"/title/(tt\d+)")
 
 ImdbData = collections.namedtuple(
     "ImdbData",
@@ -32,12 +35,17 @@ ImdbData = collections.namedtuple(
         "test_texts",
         "test_labels",
         "unlabelled_texts",
+        "train_movies",
     ],
 )
 ImdbData.__doc__ = """IMDB reviews: lists of strings and of 0 (neg) / 1 (pos).
 
 Reviews are sorted by split, class and id, so a load is repeatable.
-`unlabelled_texts` is empty unless asked for.
+`unlabelled_texts` is empty unless asked for. `train_movies` names the
+movie of each training review (an IMDb title id such as "tt0453418", from
+the archive's `train/urls_*.txt`), or is `None` when those lists are
+missing: the published split keeps every movie's reviews on one side, and
+a validation split can do the same.
 """
 
 
@@ -64,9 +72,9 @@ def load_imdb(path=None, include_unlabelled=False, expected_per_class=None):
         expected_per_class = REVIEWS_PER_SPLIT_AND_CLASS
     path = resolve_imdb_path(path)
     if os.path.isdir(path):
-        reviews = _read_folder(path, include_unlabelled)
+        reviews, urls = _read_folder(path, include_unlabelled)
     else:
-        reviews = _read_archive(path, include_unlabelled)
+        reviews, urls = _read_archive(path, include_unlabelled)
     _check_structure(reviews, expected_per_class, path, include_unlabelled)
     data = {}
     for split in ("train", "test"):
@@ -77,7 +85,8 @@ def load_imdb(path=None, include_unlabelled=False, expected_per_class=None):
                 labels.append(label)
         data[split] = texts, labels
     unlabelled = [text for _, text in sorted(reviews[("train", "unsup")])]
-    return ImdbData(*data["train"], *data["test"], unlabelled)
+    movies = _train_movies(reviews, urls, path)
+    return ImdbData(*data["train"], *data["test"], unlabelled, movies)
 
 
 def resolve_imdb_path(path=None):
@@ -129,12 +138,17 @@ def _new_reviews():
 
 
 def _read_archive(path, include_unlabelled):
-    reviews = _new_reviews()
+    reviews, urls = _new_reviews(), {}
     try:
         # "r|gz" reads the archive as a stream: one pass, no seeking.
         with tarfile.open(path, mode="r|gz") as archive:
             for member in archive:
                 if not member.isfile():
+                    continue
+                match = _URLS_PATH.search(member.name)
+                if match:
+                    data = archive.extractfile(member).read()
+                    urls[match.group(1)] = _decode(data, member.name)
                     continue
                 key = _review_key(member.name, include_unlabelled)
                 if key is None:
@@ -145,7 +159,7 @@ def _read_archive(path, include_unlabelled):
         raise ValueError(
             f"Cannot read the IMDB archive {path!r} as a .tar.gz file: {error}"
         ) from error
-    return reviews
+    return reviews, urls
 
 
 def _read_folder(path, include_unlabelled):
@@ -166,7 +180,33 @@ def _read_folder(path, include_unlabelled):
             with open(os.path.join(directory, name), "rb") as file:
                 data = file.read()
             reviews[folder].append((key[2], _decode(data, name)))
-    return reviews
+    urls = {}
+    for folder in IMDB_CLASS_NAMES:
+        name = os.path.join(root, "train", f"urls_{folder}.txt")
+        if os.path.isfile(name):
+            with open(name, "rb") as file:
+                urls[folder] = _decode(file.read(), name)
+    return reviews, urls
+
+
+def _train_movies(reviews, urls, path):
+    """The movie of each training review, in `load_imdb`'s order, or None."""
+    if set(urls) != set(IMDB_CLASS_NAMES):
+        return None
+    movies = []
+    for folder in IMDB_CLASS_NAMES:
+        lines = urls[folder].splitlines()
+        for review_id, _ in sorted(reviews[("train", folder)]):
+            if review_id >= len(lines):
+                raise ValueError(
+                    f"{path!r}: aclImdb/train/urls_{folder}.txt has "
+                    f"{len(lines)} lines, but there is a review with id "
+                    f"{review_id}."
+                )
+            match = _MOVIE_ID.search(lines[review_id])
+            # A line without a title id stands for a movie of its own.
+            movies.append(match.group(1) if match else f"{folder}:{review_id}")
+    return movies
 
 
 def _review_key(name, include_unlabelled):

@@ -198,7 +198,12 @@ def _train(args, runtime):
     print(
         f"Data: {len(train[0])} train, {len(validation[0])} validation, "
         f"{len(test[0])} test texts, {len(data['unlabelled'])} unlabelled; "
-        f"classes {data['class_names']}"
+        + (
+            f"validation holds whole {data['validation_grouped_by']}s; "
+            if data["validation_grouped_by"]
+            else ""
+        )
+        + f"classes {data['class_names']}"
         + (
             f"; skipped {data['skipped_rows']} bad rows"
             if data["skipped_rows"]
@@ -356,6 +361,7 @@ def _train(args, runtime):
         "num_validation": len(validation[0]),
         "num_test": len(test[0]),
         "num_unlabelled": len(data["unlabelled"]),
+        "validation_grouped_by": data["validation_grouped_by"],
         "skipped_rows": data["skipped_rows"],
         "vocab_size": len(vocabulary),
         "max_length": max_length,
@@ -433,9 +439,9 @@ class _RunState(keras.callbacks.Callback):
                 self.history = json.load(file)
 
     def best_entry(self):
-        # Validation loss, not accuracy: the validation reviews share movies
-        # with the training ones, and accuracy on them keeps rising while
-        # the model overfits.
+        # Validation loss, not accuracy: on 2,500 texts accuracy moves in
+        # steps of 0.04% and often ties, and it can keep rising while the
+        # model grows overconfident (and its loss worse).
         return min(self.history, key=lambda e: (e["val_loss"], e["epoch"]))
 
     def on_train_begin(self, logs=None):
@@ -600,11 +606,12 @@ def _load_data(args, recipe):
     use_unlabelled = (
         recipe["word_vector_epochs"] > 0 and recipe["unlabelled_size"] != 0
     )
-    unlabelled = []
+    unlabelled, movies = [], None
     if _is_imdb(args.data):
         imdb = load_imdb(args.data, include_unlabelled=use_unlabelled)
         train = imdb.train_texts, imdb.train_labels
         test = imdb.test_texts, imdb.test_labels
+        movies = imdb.train_movies
         unlabelled = imdb.unlabelled_texts
         class_names, skipped = list(IMDB_CLASS_NAMES), 0
     else:
@@ -622,17 +629,22 @@ def _load_data(args, recipe):
         test = _take((texts, labels), order[:num_test])
         train = _take((texts, labels), order[num_test:])
         class_names, skipped = loaded.class_names, loaded.skipped_rows
+    if movies is not None:
+        train = (*train, movies)
     train = _subset(train, recipe["train_size"], rng)
     test = _subset(test, recipe["test_size"], rng)
-    order = rng.permutation(len(train[0]))
     num_validation = min(recipe["validation_size"], max(1, len(train[0]) // 10))
+    validation, rest = _validation_split(
+        len(train[0]), num_validation, train[2] if movies else None, rng
+    )
     # Drawn last, so that the other splits do not depend on it.
     unlabelled = _subset(
         (unlabelled, unlabelled), recipe["unlabelled_size"], rng
     )
     return {
-        "train": _take(train, order[num_validation:]),
-        "validation": _take(train, order[:num_validation]),
+        "train": _take(train[:2], rest),
+        "validation": _take(train[:2], validation),
+        "validation_grouped_by": "movie" if movies else None,
         "test": test,
         "unlabelled": list(unlabelled[0]),
         "class_names": class_names,
@@ -676,9 +688,39 @@ def _word_vectors(
     return vectors, seconds
 
 
+def _validation_split(count, num_validation, groups, rng):
+    """Indices of the validation texts and of the rest.
+
+    With `groups` (the movie of each IMDB review), whole groups go to
+    validation, in a seeded random order, until it holds `num_validation`
+    texts or a few more: as in the published train/test split, no movie
+    has reviews on both sides, so validation scores do not reward
+    remembering a movie's other reviews.
+    """
+    if groups is None:
+        order = rng.permutation(count)
+        return order[:num_validation], order[num_validation:]
+    members = {}
+    for index, group in enumerate(groups):
+        members.setdefault(group, []).append(index)
+    names = sorted(members)
+    validation = []
+    for position in rng.permutation(len(names)):
+        if len(validation) >= num_validation:
+            break
+        validation.extend(members[names[position]])
+    if len(validation) >= count:
+        raise ValueError(
+            f"All {count} texts belong to {len(names)} movie(s): too few to "
+            "hold out a validation set of whole movies."
+        )
+    chosen = set(validation)
+    rest = [index for index in range(count) if index not in chosen]
+    return validation, rest
+
+
 def _take(split, indices):
-    texts, labels = split
-    return [texts[i] for i in indices], [labels[i] for i in indices]
+    return tuple([column[i] for i in indices] for column in split)
 
 
 def _subset(split, size, rng):

@@ -112,3 +112,51 @@ def test_archive_is_read_without_extracting(tmp_path):
     path = _write_archive(tmp_path / "imdb.tar.gz", _reviews())
     load_imdb(path, expected_per_class=PER_CLASS)
     assert os.listdir(tmp_path) == ["imdb.tar.gz"]
+
+
+def _with_urls(files):
+    files = dict(files)
+    # Review ids 0 and 1 share a movie; 2 has its own; one line has no id.
+    files["aclImdb/train/urls_pos.txt"] = (
+        "http://www.imdb.com/title/tt0000001/usercomments\n"
+        "http://www.imdb.com/title/tt0000001/usercomments\n"
+        "http://www.imdb.com/title/tt0000002/usercomments\n"
+    )
+    files["aclImdb/train/urls_neg.txt"] = (
+        "http://www.imdb.com/title/tt0000003/usercomments\n"
+        "not a url\n"
+        "http://www.imdb.com/title/tt0000001/usercomments\n"
+    )
+    return files
+
+
+@pytest.mark.parametrize("layout", ["archive", "folder"])
+def test_train_movies_come_from_the_url_lists(tmp_path, layout):
+    if layout == "archive":
+        path = _write_archive(tmp_path / "imdb.tar.gz", _with_urls(_reviews()))
+    else:
+        path = _write_folder(tmp_path, _with_urls(_reviews()))
+    data = load_imdb(path, expected_per_class=PER_CLASS)
+    # Training order: neg ids 0-2, then pos ids 0-2.
+    assert data.train_movies == [
+        "tt0000003",
+        "neg:1",
+        "tt0000001",
+        "tt0000001",
+        "tt0000001",
+        "tt0000002",
+    ]
+
+
+def test_without_both_url_lists_there_are_no_movies(imdb_path):
+    assert (
+        load_imdb(imdb_path, expected_per_class=PER_CLASS).train_movies is None
+    )
+
+
+def test_short_url_list_names_file_and_review(tmp_path):
+    files = _with_urls(_reviews())
+    files["aclImdb/train/urls_pos.txt"] = "http://www.imdb.com/title/tt1/\n"
+    path = _write_archive(tmp_path / "imdb.tar.gz", files)
+    with pytest.raises(ValueError, match="urls_pos.txt has 1 lines.*id 1"):
+        load_imdb(path, expected_per_class=PER_CLASS)

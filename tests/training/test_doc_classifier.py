@@ -229,6 +229,12 @@ def test_imdb_run_learns_vocabulary_and_vectors_from_unlabelled_reviews(
                     ] = " ".join(words)
         for i in range(45):
             files[f"aclImdb/train/unsup/{i}_0.txt"] = "onlyunlabelled w1 w2"
+        # Three reviews per movie.
+        for folder in ("neg", "pos"):
+            files[f"aclImdb/train/urls_{folder}.txt"] = "".join(
+                f"http://www.imdb.com/title/tt{folder}{i // 3}/usercomments\n"
+                for i in range(30)
+            )
         for name, text in files.items():
             data = text.encode("utf-8")
             info = tarfile.TarInfo(name)
@@ -241,7 +247,32 @@ def test_imdb_run_learns_vocabulary_and_vectors_from_unlabelled_reviews(
         metrics = json.load(file)
     assert metrics["num_unlabelled"] == 45
     assert metrics["num_train"] + metrics["num_validation"] == 60
+    assert metrics["validation_grouped_by"] == "movie"
+    assert metrics["num_validation"] % 3 == 0
     vectors = np.load(out / "state" / "word_vectors.npz")["vectors"]
     assert vectors.shape == (metrics["vocab_size"], 64)
     model = keras.saving.load_model(str(out / "model.keras"), safe_mode=True)
     assert "onlyunlabelled" in model.vectorizer.get_vocabulary()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_validation_holds_whole_movies(seed):
+    from attention_tf.training.doc_classifier import _validation_split
+
+    rng = np.random.default_rng(seed)
+    movies = list(rng.integers(0, 40, size=300))
+    validation, rest = _validation_split(300, 30, movies, rng)
+    assert sorted(list(validation) + list(rest)) == list(range(300))
+    assert len(validation) >= 30
+    assert not {movies[i] for i in validation} & {movies[i] for i in rest}
+    again = _validation_split(300, 30, movies, np.random.default_rng(seed))
+    assert list(
+        _validation_split(300, 30, movies, np.random.default_rng(seed))[0]
+    ) == list(again[0])
+
+
+def test_one_movie_cannot_be_split():
+    from attention_tf.training.doc_classifier import _validation_split
+
+    with pytest.raises(ValueError, match="belong to 1 movie"):
+        _validation_split(5, 1, ["tt1"] * 5, np.random.default_rng(0))

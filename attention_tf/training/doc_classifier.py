@@ -638,15 +638,13 @@ def _load_data(args, recipe):
         len(train[0]), num_validation, train[2] if movies else None, rng
     )
     # Drawn last, so that the other splits do not depend on it.
-    unlabelled = _subset(
-        (unlabelled, unlabelled), recipe["unlabelled_size"], rng
-    )
+    (unlabelled,) = _subset((unlabelled,), recipe["unlabelled_size"], rng)
     return {
         "train": _take(train[:2], rest),
         "validation": _take(train[:2], validation),
         "validation_grouped_by": "movie" if movies else None,
         "test": test,
-        "unlabelled": list(unlabelled[0]),
+        "unlabelled": list(unlabelled),
         "class_names": class_names,
         "skipped_rows": skipped,
     }

@@ -100,14 +100,14 @@ def train_word_vectors(
     rng = np.random.default_rng(seed)
     vectors = rng.uniform(-0.05, 0.05, (vocabulary_size, dim))
     vectors = vectors.astype("float32")
-    for word, index in model.wv.key_to_index.items():
-        token = int(word)
-        if not 0 < token < vocabulary_size:
-            raise ValueError(
-                f"Token id {token} is outside the vocabulary "
-                f"[0, {vocabulary_size})."
-            )
-        vectors[token] = model.wv.vectors[index]
+    tokens = np.array([int(word) for word in model.wv.index_to_key])
+    outside = tokens[(tokens <= 0) | (tokens >= vocabulary_size)]
+    if outside.size:
+        raise ValueError(
+            f"Token id {outside[0]} is outside the vocabulary "
+            f"[0, {vocabulary_size})."
+        )
+    vectors[tokens] = model.wv.vectors
     vectors[0] = 0.0
     return vectors
 

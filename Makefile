@@ -16,6 +16,8 @@ OUT ?=
 QUICK ?=
 # train-decoder: spa-eng or dates (generated, needs no DATA).
 DATASET ?= spa-eng
+# train-decoder on spa-eng: spa-eng (Spanish to English) or eng-spa.
+DIRECTION ?= spa-eng
 PYTEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -64,7 +66,7 @@ train-doc-classifier: $(STAMP)
 		$(if $(QUICK),--quick)
 
 train-decoder: $(STAMP)
-	$(BIN)/attention-tf train-decoder --dataset $(DATASET) \
+	$(BIN)/attention-tf train-decoder --dataset $(DATASET) --direction $(DIRECTION) \
 		$(if $(filter spa-eng,$(DATASET)),$(if $(or $(DATA),$(SPA_ENG_DEFAULT)),--data "$(or $(DATA),$(SPA_ENG_DEFAULT))")) \
 		$(if $(OUT),--out "$(OUT)") \
 		$(if $(QUICK),--quick)

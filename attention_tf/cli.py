@@ -10,7 +10,7 @@ import sys
 # Task modules that register subcommands; each is imported only when the
 # command line is parsed.
 _TASK_MODULES = (
-    "attention_tf.training.decoder",
+    "attention_tf.training.translator_commands",
     "attention_tf.training.doc_classifier",
     "attention_tf.training.export",
 )

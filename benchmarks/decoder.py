@@ -26,9 +26,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from attention_tf.models import beam_search as search
+from attention_tf import samplers
 from attention_tf.models.bahdanau_translator import BahdanauTranslator
-from attention_tf.training.decoder import PRESETS
+from attention_tf.training.translator_config import PRESETS
 
 BATCH, OUTPUT_STEPS, BEAM_WIDTH = 200, 20, 4
 SOURCE_VOCABULARY, TARGET_VOCABULARY = 16000, 10000
@@ -37,7 +37,7 @@ RESULTS = os.path.join(os.path.dirname(__file__), "results", "decoder.json")
 
 def build_model():
     keras.utils.set_random_seed(0)
-    sizes = dict(PRESETS["spa-eng"]["model"])
+    sizes = PRESETS["spa-eng-full"].model_arguments
     model = BahdanauTranslator(
         SOURCE_VOCABULARY,
         TARGET_VOCABULARY,
@@ -72,7 +72,7 @@ def greedy_with_projection(model, precompute):
 
         start = tf.fill([tf.shape(source)[0]], model.start_token_id)
         # An end id outside the vocabulary: every sentence runs all steps.
-        return search.greedy_search(
+        return samplers.greedy_search(
             step_fn, states, start, -1, OUTPUT_STEPS, tf.shape(source)[1]
         )
 

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from attention_tf.models import beam_search as search
+from attention_tf import samplers
 from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
 
 _CELL_TYPES = ("gru", "lstm")
@@ -292,7 +292,7 @@ class BahdanauTranslator(keras.Model):
         annotations, projected, mask, states = self.encode(source)
         batch = ops.shape(source)[0]
         start = ops.full((batch,), self.start_token_id, "int32")
-        return search.greedy_search(
+        return samplers.greedy_search(
             self._step_fn(annotations, projected, mask),
             states,
             start,
@@ -311,7 +311,7 @@ class BahdanauTranslator(keras.Model):
         start = ops.full(
             (ops.shape(source)[0] * beam_width,), self.start_token_id, "int32"
         )
-        return search.beam_search(
+        return samplers.beam_search(
             self._step_fn(annotations, projected, mask),
             states,
             start,
@@ -354,6 +354,16 @@ class BahdanauTranslator(keras.Model):
         return self._run(
             key, self._beam, source, max_length, beam_width, float(alpha)
         )
+
+    def generate(self, source, max_length=50, beam_width=1, alpha=0.6):
+        """Greedy decoding for `beam_width=1`, beam search above it.
+
+        The one place that chooses between the two samplers; returns as
+        `greedy_decode`.
+        """
+        if beam_width == 1:
+            return self.greedy_decode(source, max_length)
+        return self.beam_search(source, beam_width, max_length, alpha)
 
     def _run(self, key, function, source, *static):
         source = _source_ids(source)

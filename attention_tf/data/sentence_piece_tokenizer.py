@@ -21,8 +21,8 @@ class SentencePieceTokenizer:
     - lossless (`"unigram"`, `"bpe"`, `"char"`): case and punctuation are
       kept, and characters never seen in training are spelt in UTF-8 bytes
       (`byte_fallback`), so `detokenize(tokenize(s)) == normalize(s)` for
-      every string, `normalize` being Unicode NFC plus whitespace collapsed
-      to single spaces and stripped at both ends;
+      every string, `normalize` being Unicode NFC, then runs of whitespace
+      (`str.split`) made single spaces and stripped at both ends;
     - `"words"`: a SentencePiece word model over
       `parallel_text.standardize(s)` (lowercased, NFKC, punctuation split
       off): one id per word, unknown words read as id 1. Not reversible; for
@@ -59,7 +59,11 @@ class SentencePieceTokenizer:
 
     @classmethod
     def train(cls, texts, vocabulary_size, model_type="unigram"):
-        """Trains a model on `texts` (strings); `vocabulary_size` is a cap."""
+        """Trains a model on `texts` (strings).
+
+        `vocabulary_size` is a cap, raised where needed to hold every
+        character of `texts` (and the 256 bytes of a lossless model).
+        """
         import io
 
         import sentencepiece
@@ -70,12 +74,16 @@ class SentencePieceTokenizer:
                 f"Received: model_type={model_type!r}"
             )
         words = model_type == "words"
+        texts = [cls._prepare(t, words) for t in texts]
+        # Room for the four special ids, every character and, for lossless
+        # models, the 256 byte pieces: SentencePiece refuses less.
+        needed = 4 + len(set("".join(texts))) + (0 if words else 256)
         model = io.BytesIO()
         sentencepiece.SentencePieceTrainer.train(
-            sentence_iterator=iter([cls._prepare(t, words) for t in texts]),
+            sentence_iterator=iter(texts),
             model_writer=model,
             model_type="word" if words else model_type,
-            vocab_size=vocabulary_size,
+            vocab_size=max(vocabulary_size, needed),
             # A cap, not a demand: small corpora (dates) have fewer pieces.
             hard_vocab_limit=False,
             character_coverage=1.0,
@@ -102,7 +110,9 @@ class SentencePieceTokenizer:
             )
         if words:
             return parallel_text.standardize(text)
-        return unicodedata.normalize("NFC", text)
+        # Whitespace of every kind (tabs, no-break spaces, "\x1f") becomes
+        # one space here, as Python defines it, not as SentencePiece does.
+        return " ".join(unicodedata.normalize("NFC", text).split())
 
     @property
     def vocabulary_size(self):

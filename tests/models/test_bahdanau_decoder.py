@@ -6,7 +6,7 @@ import pytest
 
 from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
 from attention_tf.models.bahdanau_translator import BahdanauTranslator
-from attention_tf.models.beam_search import length_penalty
+from attention_tf.samplers import length_penalty
 
 SOURCE_VOCABULARY, TARGET_VOCABULARY, START, END = 23, 19, 2, 3
 
@@ -222,3 +222,20 @@ def test_invalid_decoding_arguments():
         model.greedy_decode(source[0])
     with pytest.raises(ValueError, match="cell_type"):
         BahdanauDecoderCell(4, 4, cell_type="rnn")
+
+
+def test_generate_is_greedy_at_width_one_and_beam_above():
+    model = make_model(seed=2)
+    source, _ = random_batch(seed=3)
+    pairs = [
+        (model.generate(source, 6), model.greedy_decode(source, 6)),
+        (
+            model.generate(source, 6, beam_width=3, alpha=0.9),
+            model.beam_search(source, 3, 6, alpha=0.9),
+        ),
+    ]
+    for generated, expected in pairs:
+        for a, b in zip(generated, expected):
+            np.testing.assert_array_equal(
+                keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b)
+            )

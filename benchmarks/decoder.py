@@ -31,13 +31,15 @@ from attention_tf.models.bahdanau_translator import BahdanauTranslator
 from attention_tf.training.translator_config import PRESETS
 
 BATCH, OUTPUT_STEPS, BEAM_WIDTH = 200, 20, 4
-SOURCE_VOCABULARY, TARGET_VOCABULARY = 16000, 10000
+RECIPE = PRESETS["spa-eng-full"]
+SOURCE_VOCABULARY = RECIPE.source_vocabulary_size
+TARGET_VOCABULARY = RECIPE.target_vocabulary_size
 RESULTS = os.path.join(os.path.dirname(__file__), "results", "decoder.json")
 
 
 def build_model():
     keras.utils.set_random_seed(0)
-    sizes = PRESETS["spa-eng-full"].model_arguments
+    sizes = RECIPE.model_arguments
     model = BahdanauTranslator(
         SOURCE_VOCABULARY,
         TARGET_VOCABULARY,

@@ -1,17 +1,16 @@
-"""Sentence pairs to token ids: standardisation, vocabularies, length buckets.
+"""Sentence pairs: standardisation, padding, length buckets, group splits.
 
-Shared by the translation data sets (`spa_eng`, `dates`). Text is
-standardised in Python, before `TextVectorization`, so that training, the
-BLEU references and `attention-tf translate` see exactly the same tokens.
+Shared by the translation data sets (`spa_eng`, `dates`). `standardize`
+gives the word tokens of the date task's source side, the group key of the
+splits and the lowercased BLEU kept for continuity.
 """
 
 import re
 import unicodedata
 
-import keras
 import numpy as np
 
-START_TOKEN = "[start]"
+# How an output that ended is shown (plots, `Translation.target_tokens`).
 END_TOKEN = "[end]"
 
 # Everything that is neither a word character, whitespace nor an apostrophe
@@ -38,39 +37,6 @@ def standardize(text):
     text = _PUNCTUATION.sub(r" \1 ", text)
     text = _LONE_APOSTROPHE.sub(r"\1 ' \2", text)
     return " ".join(text.split())
-
-
-def with_start_end(standardized):
-    return f"{START_TOKEN} {standardized} {END_TOKEN}"
-
-
-def make_vectorizer(texts, max_tokens=None, vocabulary=None):
-    """`TextVectorization` over standardised, whitespace-separated tokens.
-
-    Args:
-        texts: Standardised strings to adapt on (ignored with `vocabulary`).
-        max_tokens: Vocabulary size including padding and `[UNK]`.
-        vocabulary: A saved vocabulary (without padding and `[UNK]`).
-    """
-    vectorizer = keras.layers.TextVectorization(
-        max_tokens=max_tokens,
-        standardize=None,
-        split="whitespace",
-        vocabulary=vocabulary,
-    )
-    if vocabulary is None:
-        vectorizer.adapt(np.asarray(texts, dtype=object), batch_size=4096)
-    return vectorizer
-
-
-def vectorize(vectorizer, texts, chunk_size=4096):
-    """Token ids of each standardised text, as a list of int32 arrays."""
-    sequences = []
-    for start in range(0, len(texts), chunk_size):
-        chunk = np.asarray(texts[start : start + chunk_size], dtype=object)
-        ids = keras.ops.convert_to_numpy(vectorizer(chunk)).astype("int32")
-        sequences.extend(row[row != 0] for row in ids)
-    return sequences
 
 
 def pad(sequences, length=None):

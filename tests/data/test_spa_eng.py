@@ -85,20 +85,6 @@ def test_split_is_deterministic_and_keeps_sources_apart():
         parallel_text.split_pairs(pairs, test_size=200)
 
 
-def test_vectorizer_start_end_and_unknown_words():
-    targets = [
-        parallel_text.with_start_end(parallel_text.standardize(t))
-        for t in ("Go.", "Run!")
-    ]
-    vectorizer = parallel_text.make_vectorizer(targets)
-    vocabulary = vectorizer.get_vocabulary()
-    assert vocabulary[:2] == ["", "[UNK]"]
-    assert {"[start]", "[end]", "go", ".", "!"} <= set(vocabulary)
-    (ids,) = parallel_text.vectorize(vectorizer, ["[start] go away ! [end]"])
-    words = [vocabulary[i] for i in ids]
-    assert words == ["[start]", "go", "[UNK]", "!", "[end]"]
-
-
 def test_bucketed_batches_pad_to_their_own_length():
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 30, size=100)

@@ -134,3 +134,17 @@ def test_a_trained_model_is_never_replaced_silently(run_folder, capsys):
         cli.main(arguments + ["--epochs", "0", "--overwrite"])
     assert (model.stat().st_mtime_ns, model.read_bytes()) == before
     assert not [p for p in os.listdir(run_folder) if p.startswith(".tmp")]
+
+
+@pytest.mark.slow
+def test_a_100_pair_file_trains(tmp_path):
+    lines = [f"I have {i} dogs.\tTengo {i} perros." for i in range(100)]
+    data = tmp_path / "spa.txt"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "run"
+    arguments = ["train-decoder", "--data", str(data), "--out", str(out)]
+    assert cli.main(arguments + ["--quick", "--minutes", "0.05"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    # A tenth of the file is held out, not the 2,000 pairs of the full set.
+    assert (metrics["num_train"], metrics["num_test"]) == (90, 10)
+    assert Translator.load(str(out)).translate(["Tengo 7 perros."])[0].text

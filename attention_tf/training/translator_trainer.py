@@ -94,7 +94,12 @@ def train_translator(recipe, out, data=None, runtime=None, overwrite=False):
         preprocessor,
         recipe.beam_width,
         recipe.alpha,
-        info={"dataset": recipe.dataset, "direction": recipe.direction},
+        info={
+            "dataset": recipe.dataset,
+            "direction": recipe.direction
+            if recipe.dataset == "spa-eng"
+            else None,
+        },
     )
     metrics, outputs = _evaluate(translator, recipe, data)
     metrics.update(

@@ -6,6 +6,7 @@ hands it to `train_translator`; `translate` loads a `Translator`.
 """
 
 import dataclasses
+import itertools
 import os
 import sys
 
@@ -140,20 +141,19 @@ def run_translate(args):
 
 
 def _translate_stdin(translator, beam):
-    """Translates stdin line by line in batches; an empty line stays empty."""
-    first_results, batch, first_line = [], [], 1
-    for number, line in enumerate(sys.stdin, 1):
-        batch.append(line.strip())
-        if len(batch) == STDIN_BATCH:
-            first_results = first_results or _print_batch(
-                translator, batch, beam, first_line
-            )
-            batch, first_line = [], number + 1
-    if batch:
-        first_results = first_results or _print_batch(
-            translator, batch, beam, first_line
-        )
-    return first_results
+    """Translates stdin line by line in batches; an empty line stays empty.
+
+    Returns the first batch's results (for `--plot`).
+    """
+
+    lines = (line.strip() for line in sys.stdin)
+    first_results, first_line = None, 1
+    while batch := list(itertools.islice(lines, STDIN_BATCH)):
+        results = _print_batch(translator, batch, beam, first_line)
+        if first_results is None:
+            first_results = results
+        first_line += len(batch)
+    return first_results or []
 
 
 def _print_batch(translator, lines, beam, first_line):

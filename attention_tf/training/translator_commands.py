@@ -145,7 +145,6 @@ def _translate_stdin(translator, beam):
 
     Returns the first batch's results (for `--plot`).
     """
-
     lines = (line.strip() for line in sys.stdin)
     first_results, first_line = None, 1
     while batch := list(itertools.islice(lines, STDIN_BATCH)):

@@ -253,28 +253,3 @@ def test_imdb_run_learns_vocabulary_and_vectors_from_unlabelled_reviews(
     assert vectors.shape == (metrics["vocab_size"], 64)
     model = keras.saving.load_model(str(out / "model.keras"), safe_mode=True)
     assert "onlyunlabelled" in model.vectorizer.get_vocabulary()
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_validation_holds_whole_movies(seed):
-    from attention_tf.training.doc_classifier import _validation_split
-
-    rng = np.random.default_rng(seed)
-    movies = list(rng.integers(0, 40, size=300))
-    validation, rest = _validation_split(300, 30, movies, rng)
-    assert sorted(list(validation) + list(rest)) == list(range(300))
-    assert len(validation) >= 30
-    assert not {movies[i] for i in validation} & {movies[i] for i in rest}
-    # Seeded: the same generator state gives the same split.
-    first, second = (
-        _validation_split(300, 30, movies, np.random.default_rng(seed))[0]
-        for _ in range(2)
-    )
-    assert list(first) == list(second)
-
-
-def test_one_movie_cannot_be_split():
-    from attention_tf.training.doc_classifier import _validation_split
-
-    with pytest.raises(ValueError, match="belong to 1 movie"):
-        _validation_split(5, 1, ["tt1"] * 5, np.random.default_rng(0))

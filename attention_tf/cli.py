@@ -31,8 +31,7 @@ def build_parser():
     parser.add_argument(
         "--verbose",
         action="store_true",
-        help="Show the backend's start-up logs (also: "
-        f"{VERBOSE_ENV_VAR}=1).",
+        help=f"Show the backend's start-up logs (also: {VERBOSE_ENV_VAR}=1).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in _TASK_MODULES:

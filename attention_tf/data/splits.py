@@ -1,7 +1,5 @@
 """Held-out sets that keep each group (a movie, a source sentence) whole."""
 
-import numpy as np
-
 
 def group_split(count, num_held_out, groups, rng):
     """Indices of a held-out set and of the rest, whole groups at a time.
@@ -26,6 +24,7 @@ def group_split(count, num_held_out, groups, rng):
 
     Example:
 
+    >>> import numpy as np
     >>> held_out, rest = group_split(
     ...     5, 2, ["a", "a", "b", "c", "c"], np.random.default_rng(0)
     ... )

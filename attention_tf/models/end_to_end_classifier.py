@@ -44,20 +44,13 @@ class EndToEndClassifier(keras.Model):
 
     def __init__(self, preprocessor, classifier, class_names, **kwargs):
         super().__init__(**kwargs)
+        # Tracked first, as in files saved before the preprocessor existed:
+        # their vocabulary loads from where those files keep it.
+        self.standardizer = preprocessor.standardizer
+        self.vectorizer = preprocessor.vectorizer
         self.preprocessor = preprocessor
         self.classifier = classifier
         self.class_names = list(class_names)
-
-    # Files saved before the preprocessor existed keep the vocabulary under
-    # "standardizer" and "vectorizer": loading looks there too (it retries a
-    # layer at each path it is reachable by).
-    @property
-    def standardizer(self):
-        return self.preprocessor.standardizer
-
-    @property
-    def vectorizer(self):
-        return self.preprocessor.vectorizer
 
     def build(self, input_shape=None):
         # Builds the classifier's weights so that loading can restore them.

@@ -42,6 +42,7 @@ from attention_tf.training.doc_classifier_model import (
     build_classifier,
     build_preprocessor,
     compile_classifier,
+    inference_copy,
 )
 from attention_tf.training.doc_classifier_report import (
     TrainingOutcome,
@@ -74,7 +75,9 @@ def _train(config, runtime):
         return 0
     state.claim(run_fingerprint)
 
-    preprocessor = build_preprocessor(config, data.train.texts + data.unlabelled)
+    preprocessor = build_preprocessor(
+        config, data.train.texts + data.unlabelled
+    )
     tokens = tokenize(data, preprocessor)
     print(describe_tokens(tokens, preprocessor))
     word_vectors, word_vector_seconds = cached_word_vectors(
@@ -113,7 +116,9 @@ def _train(config, runtime):
         word_vector_seconds,
         preprocessor.vectorizer.vocabulary_size(),
     )
-    model = EndToEndClassifier(preprocessor, classifier, data.class_names)
+    model = EndToEndClassifier(
+        preprocessor, inference_copy(classifier), data.class_names
+    )
     metrics = run_metrics(config, data, tokens, batches, outcome)
     _write_outputs(config, model, data, metrics, history.entries)
     print(

@@ -111,7 +111,9 @@ class DocClassifierConfig:
     def __post_init__(self):
         check_choice("--architecture", self.architecture, ARCHITECTURES)
         check_choice("--strategy", self.strategy, STRATEGIES)
-        check_choice("--mixed-precision", self.mixed_precision, MIXED_PRECISIONS)
+        check_choice(
+            "--mixed-precision", self.mixed_precision, MIXED_PRECISIONS
+        )
         for name in (
             "epochs",
             "patience",

@@ -78,7 +78,9 @@ def load_document_data(config):
             config.label_column,
             config.skip_bad_rows,
         )
-        test, train = _hold_out_test(loaded, config.test_share, config.data, rng)
+        test, train = _hold_out_test(
+            loaded, config.test_share, config.data, rng
+        )
         train = (*train, None)
         unlabelled, class_names = [], loaded.class_names
         skipped = loaded.skipped_rows

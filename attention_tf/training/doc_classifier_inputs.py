@@ -83,7 +83,9 @@ def truncated_share(tokens, max_length):
 def make_batches(config, tokens, preprocessor):
     """Buckets the training lengths and builds the three datasets."""
     train = tokens["train"]
-    lengths = bucket_lengths(train.lengths, config.num_buckets, config.max_length)
+    lengths = bucket_lengths(
+        train.lengths, config.num_buckets, config.max_length
+    )
     order = EpochOrder(len(train.ids), config.seed)
     datasets = {}
     for name, split in tokens.items():

@@ -41,8 +41,7 @@ def build_classifier(config, vocabulary_size, num_classes):
             sentence_units=config.lstm_units,
             attention_units=config.attention_units,
         )
-        classifier(np.zeros((1, 1, 1), "int32"))
-        return classifier
+        return _built(classifier)
     classifier = BiLSTMAttentionClassifier(
         vocabulary_size,
         num_classes,
@@ -52,8 +51,7 @@ def build_classifier(config, vocabulary_size, num_classes):
         dropout=config.dropout,
         embedding_dropout=config.embedding_dropout,
     )
-    classifier(np.zeros((1, 1), "int32"))
-    return classifier
+    return _built(classifier)
 
 
 def compile_classifier(classifier, config, steps_per_epoch):
@@ -68,4 +66,22 @@ def compile_classifier(classifier, config, steps_per_epoch):
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
+    return classifier
+
+
+def inference_copy(classifier):
+    """An uncompiled copy of a trained `classifier`: weights, no optimizer.
+
+    A saved model then carries no optimizer state (half its size for a
+    BiLSTM trained with Adam); the resume state keeps its own.
+    """
+    copy = _built(type(classifier).from_config(classifier.get_config()))
+    copy.set_weights(classifier.get_weights())
+    return copy
+
+
+def _built(classifier):
+    """`classifier`, its weights created by a call on one padding token."""
+    rank = 3 if isinstance(classifier, HierarchicalAttentionClassifier) else 2
+    classifier(np.zeros((1,) * rank, "int32"))
     return classifier

@@ -6,17 +6,23 @@ import html
 import numpy as np
 import tensorflow as tf
 
-from attention_tf.training.callbacks import best_entry
-from attention_tf.training.doc_classifier_inputs import truncated_share
 from attention_tf.training.atomic_files import (
     save_figure,
     write_text_atomically,
 )
+from attention_tf.training.callbacks import best_entry
+from attention_tf.training.doc_classifier_inputs import truncated_share
 
 # What a finished training produced, for `run_metrics`.
 TrainingOutcome = collections.namedtuple(
     "TrainingOutcome",
-    ["history", "test_loss", "test_accuracy", "word_vector_seconds", "vocab_size"],
+    [
+        "history",
+        "test_loss",
+        "test_accuracy",
+        "word_vector_seconds",
+        "vocab_size",
+    ],
 )
 
 
@@ -207,9 +213,7 @@ def run_metrics(config, data, tokens, batches, outcome):
             real_tokens * len(history) / max(train_steps_seconds, 1e-9)
         ),
         "padding_share": round(batches.padding_share, 4),
-        "truncated_share": round(
-            truncated_share(tokens, config.max_length), 4
-        ),
+        "truncated_share": round(truncated_share(tokens, config.max_length), 4),
         "num_train": len(data.train.texts),
         "num_validation": len(data.validation.texts),
         "num_test": len(data.test.texts),

@@ -51,9 +51,7 @@ class RunState:
         self.directory = os.path.join(out, "state")
         self.settings_path = os.path.join(self.directory, "settings.json")
         self.history_path = os.path.join(self.directory, "history.json")
-        self.best_weights_path = os.path.join(
-            self.directory, "best.weights.h5"
-        )
+        self.best_weights_path = os.path.join(self.directory, "best.weights.h5")
         self.backup_dir = os.path.join(self.directory, "backup")
         self.word_vectors_path = os.path.join(
             self.directory, "word_vectors.npz"

@@ -215,4 +215,3 @@ class Runtime:
             f"{'s' if self.num_replicas != 1 else ''}), dtype policy "
             f"{keras.config.dtype_policy().name}, backend {self.backend}"
         )
-

@@ -107,9 +107,6 @@ def _preprocessor_of_old_config(config):
             "sentence_boundary_ids",
         )
     }
-    # Older hierarchical models did not cap the tokens before splitting.
-    if settings["max_words"] is not None:
-        settings["max_length"] = None
     settings["sentence_boundary_ids"] = settings["sentence_boundary_ids"] or []
     return {
         "module": None,

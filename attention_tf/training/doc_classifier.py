@@ -13,6 +13,7 @@ started again leaves its outputs as they are.
 import json
 import os
 import sys
+import zipfile
 
 import keras
 import tensorflow as tf
@@ -205,9 +206,27 @@ def _columns(data):
 
 
 def load_classifier(path):
-    """Loads the end-to-end classifier from a run folder or its model.keras."""
+    """Loads the end-to-end classifier from a run folder or its model.keras.
+
+    Raises:
+        ValueError: No file there, a damaged file, or another kind of model
+            (a translator's, say), in words a user can act on.
+    """
     if os.path.isdir(path):
         path = os.path.join(path, "model.keras")
     if not os.path.isfile(path):
         raise ValueError(f"No saved model at {path!r}: train one first.")
-    return keras.saving.load_model(path, safe_mode=True)
+    # A .keras file is a zip archive; a cut-off copy has lost its index.
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path!r} is not a readable .keras file (truncated or corrupt, "
+            f"{os.path.getsize(path)} bytes): train again or copy it again."
+        )
+    model = keras.saving.load_model(path, safe_mode=True)
+    if not isinstance(model, EndToEndClassifier):
+        raise ValueError(
+            f"{path!r} holds a {type(model).__name__}, not a document "
+            "classifier: pass the output of `attention-tf "
+            "train-doc-classifier`."
+        )
+    return model

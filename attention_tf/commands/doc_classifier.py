@@ -77,7 +77,10 @@ def register(subparsers):
     )
     add_runtime_arguments(train)
     train.set_defaults(func=train_command)
+    _register_classify(subparsers)
 
+
+def _register_classify(subparsers):
     classify = subparsers.add_parser(
         "classify", help="Classify texts with a trained model."
     )

@@ -93,15 +93,8 @@ def _train(config, runtime):
     print(f"Runtime: {runtime.describe()}.")
     # Built, compiled, trained and evaluated in the strategy's scope.
     with runtime.scope():
-        classifier = build_classifier(
-            config,
-            preprocessor.vectorizer.vocabulary_size(),
-            len(data.class_names),
-        )
-        if word_vectors is not None:
-            classifier.embedding.embeddings.assign(word_vectors)
-        compile_classifier(
-            classifier, config, int(batches.datasets["train"].cardinality())
+        classifier = _compiled_classifier(
+            config, preprocessor, len(data.class_names), word_vectors, batches
         )
         history = _fit(config, state, runtime, classifier, batches)
         if not runtime.is_chief:
@@ -128,6 +121,19 @@ def _train(config, runtime):
         f"training; outputs in {config.out}"
     )
     return 0
+
+
+def _compiled_classifier(
+    config, preprocessor, num_classes, word_vectors, batches
+):
+    """The classifier to train, embeddings from `word_vectors` if any."""
+    classifier = build_classifier(
+        config, preprocessor.vectorizer.vocabulary_size(), num_classes
+    )
+    if word_vectors is not None:
+        classifier.embedding.embeddings.assign(word_vectors)
+    steps_per_epoch = int(batches.datasets["train"].cardinality())
+    return compile_classifier(classifier, config, steps_per_epoch)
 
 
 def _fit(config, state, runtime, classifier, batches):

@@ -7,7 +7,9 @@ import subprocess
 import sys
 import tarfile
 import time
+import zipfile
 
+import h5py
 import keras
 import numpy as np
 import pytest
@@ -204,9 +206,61 @@ def test_killed_run_resumes_to_the_same_result(keyword_corpus, tmp_path):
 
 
 def test_state_of_another_run_is_not_resumed(keyword_corpus, tmp_path):
+    # A run that fails (here: a wrong --data) leaves nothing in the way.
+    with pytest.raises(ValueError, match="does not exist"):
+        main(_train_args(str(tmp_path / "missing.csv"), tmp_path))
     assert main(_train_args(keyword_corpus, tmp_path, "--epochs", "1")) == 0
-    with pytest.raises(ValueError, match="resume state of a run with other"):
+    with pytest.raises(
+        ValueError,
+        match=r"resume state of a run with other settings \(epochs\)",
+    ):
         main(_train_args(keyword_corpus, tmp_path, "--epochs", "2"))
+
+
+def test_finished_run_is_left_as_it_is(trained_run, keyword_corpus, capsys):
+    args = _train_args(
+        keyword_corpus,
+        trained_run,
+        "--word-vector-epochs",
+        "0",
+        "--epochs",
+        "6",
+    )
+    before = {
+        name: os.stat(trained_run / name).st_mtime_ns
+        for name in ("model.keras", "metrics.json", "attention.html")
+    }
+    assert main(args) == 0
+    assert "already holds this run, finished" in capsys.readouterr().out
+    for name, mtime in before.items():
+        assert os.stat(trained_run / name).st_mtime_ns == mtime
+
+
+def test_edited_data_is_not_resumed(trained_run, keyword_corpus, tmp_path):
+    edited = tmp_path / "edited.csv"
+    lines = open(keyword_corpus).read().split("\n")
+    # One label changed, every text the same.
+    lines[1] = lines[1].rsplit(",", 1)[0] + (
+        ",pos" if lines[1].endswith("neg") else ",neg"
+    )
+    edited.write_text("\n".join(lines))
+    model = trained_run / "model.keras"
+    mtime = os.stat(model).st_mtime_ns
+    args = _train_args(
+        str(edited), trained_run, "--word-vector-epochs", "0", "--epochs", "6"
+    )
+    with pytest.raises(ValueError, match=r"other data \(the texts or labels"):
+        main(args)
+    assert os.stat(model).st_mtime_ns == mtime
+
+
+def test_saved_model_carries_no_optimizer_state(trained_run):
+    with zipfile.ZipFile(trained_run / "model.keras") as archive:
+        with archive.open("model.weights.h5") as weights:
+            names = []
+            h5py.File(weights).visit(names.append)
+    assert not [name for name in names if "optimizer" in name]
+    assert any(name.startswith("classifier/") for name in names)
 
 
 def test_imdb_run_learns_vocabulary_and_vectors_from_unlabelled_reviews(

@@ -1,6 +1,6 @@
 """Attention heatmaps of translations: source tokens x output tokens."""
 
-from attention_tf.training.atomic_files import write_atomically
+from attention_tf.training.atomic_files import save_figure
 
 
 def plot_alignments(translations, path):
@@ -19,6 +19,4 @@ def plot_alignments(translations, path):
         axis.set_xlabel("source")
         axis.set_ylabel("output")
     figure.tight_layout()
-    write_atomically(
-        path, lambda tmp: figure.savefig(tmp, format="png", dpi=100)
-    )
+    save_figure(path, figure)

@@ -11,12 +11,33 @@ the command line changes a preset with `dataclasses.replace`:
 
 import dataclasses
 
+from attention_tf.training.checks import (
+    check_at_least,
+    check_between,
+    check_choice,
+)
+
 DATASETS = ("spa-eng", "dates")
 DIRECTIONS = ("spa-eng", "eng-spa")
 MODEL_TYPES = ("unigram", "bpe", "char", "words")
 CELL_TYPES = ("gru", "lstm")
 # The fixed spa-eng test split: 2,000 pairs, smaller files hold out a tenth.
 DEFAULT_TEST_SIZE = 2000
+_POSITIVE_INTEGERS = (
+    "num_generated",
+    "source_vocabulary_size",
+    "target_vocabulary_size",
+    "max_source_length",
+    "max_target_length",
+    "embedding_dim",
+    "encoder_units",
+    "decoder_units",
+    "attention_units",
+    "output_units",
+    "batch_size",
+    "epochs",
+    "beam_width",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,43 +105,22 @@ class TranslatorRecipe:
             ("target_model", MODEL_TYPES[:3]),
             ("cell_type", CELL_TYPES),
         ):
-            value = getattr(self, name)
-            if value not in allowed:
-                raise ValueError(
-                    f"`{name}` must be one of {allowed}. "
-                    f"Received: {name}={value!r}"
-                )
-        for name in (
-            "num_generated",
-            "source_vocabulary_size",
-            "target_vocabulary_size",
-            "max_source_length",
-            "max_target_length",
-            "embedding_dim",
-            "encoder_units",
-            "decoder_units",
-            "attention_units",
-            "output_units",
-            "batch_size",
-            "epochs",
-            "beam_width",
-        ):
-            _check_positive(name, getattr(self, name))
+            check_choice(name, getattr(self, name), allowed)
+        for name in _POSITIVE_INTEGERS:
+            check_at_least(name, getattr(self, name), 1)
         for name in ("num_train", "test_size"):
             if getattr(self, name) is not None:
-                _check_positive(name, getattr(self, name))
+                check_at_least(name, getattr(self, name), 1)
         for width in self.beam_widths:
-            _check_positive("beam_widths", width)
-        _check_range("dropout", self.dropout, 0.0, 1.0)
-        _check_range("validation_size", self.validation_size, 0, float("inf"))
+            check_at_least("beam_widths", width, 1)
+        check_at_least("validation_size", self.validation_size, 0)
+        check_at_least("dropout", self.dropout, 0.0)
+        if self.dropout >= 1.0:
+            raise ValueError(f"dropout must be < 1. Received: {self.dropout!r}")
         for name in ("learning_rate", "minutes"):
-            if not getattr(self, name) > 0:
-                raise ValueError(
-                    f"`{name}` must be positive. "
-                    f"Received: {name}={getattr(self, name)!r}"
-                )
+            check_between(name, getattr(self, name), 0.0, float("inf"))
         for alpha in (self.alpha, *self.alphas):
-            _check_range("alpha", alpha, 0.0, float("inf"))
+            check_at_least("alpha", alpha, 0.0)
 
     @property
     def model_arguments(self):
@@ -135,20 +135,6 @@ class TranslatorRecipe:
             "dropout",
         )
         return {name: getattr(self, name) for name in names}
-
-
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
-
-
-def _check_range(name, value, low, high):
-    if not low <= value < high:
-        raise ValueError(
-            f"`{name}` must be in [{low}, {high}). Received: {name}={value!r}"
-        )
 
 
 _SPA_ENG = TranslatorRecipe(

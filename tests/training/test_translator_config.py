@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from attention_tf.training import translator_commands
+from attention_tf.commands import translator as translator_commands
 from attention_tf.training.translator_config import (
     PRESETS,
     TranslatorRecipe,

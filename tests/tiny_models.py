@@ -108,6 +108,6 @@ def save_tiny_translator(folder, seed=0):
         embedding_dim=8, encoder_units=8, decoder_units=8,
         attention_units=8, output_units=8,
     )
-    model.greedy_decode(np.array([[2, 3]]), max_length=2)
+    model((np.array([[2, 3]]), np.array([[2, 4]])))
     model.save(os.path.join(folder, "model.keras"))
     return folder

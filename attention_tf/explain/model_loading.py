@@ -23,7 +23,7 @@ def load_translator(folder):
 
     Each dict holds `source_words` (as the model read them), `words` (the
     translation) and `attention`: one row of source-word weights per
-    output word, the end token's row last.
+    output word, the end token's (when one was emitted) last.
     """
     from attention_tf.training.decoder import load_translator as load_trained
 
@@ -31,28 +31,23 @@ def load_translator(folder):
     max_source_length = translate.codec.max_source_length
 
     def translate_texts(texts, beam=0):
-        sources = [
-            parallel_text.standardize(t).split()[:max_source_length]
-            for t in texts
-        ]
-        # A text with no tokens gets an empty result, not an error that
-        # would fail the other texts of its batch.
-        readable = [t for t, source in zip(texts, sources) if source]
         with warnings.catch_warnings():
             # Unknown and over-long words are shown as the model read them.
             warnings.simplefilter("ignore")
-            outputs = iter(translate(readable, beam_width=beam) if readable else [])
+            outputs = translate(list(texts), beam_width=beam)
         results = []
-        for source in sources:
-            if not source:
-                results.append({"source_words": [], "words": [], "attention": []})
-                continue
-            tokens, weights = next(outputs)
+        for text, (tokens, weights) in zip(texts, outputs):
+            source = parallel_text.standardize(text).split()
+            source = source[:max_source_length]
+            words = list(tokens)
+            # The end token has its own row, unless the length cap came first.
+            if len(words) < len(weights):
+                words.append(parallel_text.END_TOKEN)
             results.append(
                 {
                     "source_words": source,
-                    "words": list(tokens) + [parallel_text.END_TOKEN],
-                    "attention": weights[: len(tokens) + 1, : len(source)].tolist(),
+                    "words": words,
+                    "attention": weights[: len(words), : len(source)].tolist(),
                 }
             )
         return results

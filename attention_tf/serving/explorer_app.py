@@ -78,7 +78,7 @@ def create_app(explainer=None, translator=None, max_batch=64):
             lambda items: explainer.explain(items, methods),
             texts,
         )
-        _check_words(results, "words")
+        _check_words(results)
         return JSONResponse({"results": results})
 
     async def translate(request):
@@ -94,7 +94,6 @@ def create_app(explainer=None, translator=None, max_batch=64):
             lambda items: translator(items, beam),
             texts,
         )
-        _check_words(results, "source_words")
         return JSONResponse({"results": results})
 
     routes = [Route(path, asset) for path in assets]
@@ -129,9 +128,9 @@ async def _batched(batcher, key, function, texts):
     return await asyncio.wrap_future(batcher.submit(key, function, texts))
 
 
-def _check_words(results, field):
+def _check_words(results):
     for index, result in enumerate(results):
-        if not result[field]:
+        if not result["words"]:
             raise parsing.RequestError(
                 422,
                 f"texts[{index}] has no words the model reads (after "

@@ -6,6 +6,7 @@ import tensorflow as tf
 from attention_tf.explain.attribution_methods import (
     COMPLETENESS_TOLERANCE,
     IG_STEPS,
+    CompiledClassifier,
     integrated_gradients,
     leave_one_out,
 )
@@ -54,6 +55,7 @@ class ClassifierExplainer:
         self.steps = steps
         self.class_names = list(model.class_names)
         self.vocabulary = np.array(model.vectorizer.get_vocabulary())
+        self.compiled = CompiledClassifier(model.classifier)
         self._read = tf.function(
             lambda texts: model(texts, return_attention_scores=True),
             input_signature=[tf.TensorSpec([None], tf.string)],
@@ -109,9 +111,7 @@ class ClassifierExplainer:
         if ids.ndim == 2:
             result["sentence"] = (positions // ids.shape[1]).tolist()
         if "integrated_gradients" in methods:
-            ig = integrated_gradients(
-                self.model.classifier, ids, target, self.steps
-            )
+            ig = integrated_gradients(self.compiled, ids, target, self.steps)
             result["integrated_gradients"] = ig.pop("attributions").tolist()
             gap = ig["completeness_gap"]
             result["integrated_gradients_check"] = dict(
@@ -122,6 +122,6 @@ class ClassifierExplainer:
             )
         if "leave_one_out" in methods:
             result["leave_one_out"] = leave_one_out(
-                self.model.classifier, ids, target
+                self.compiled, ids, target
             ).tolist()
         return result

@@ -74,14 +74,18 @@ def _add_model_arguments(parser):
 def _explainer(args):
     from attention_tf.explain.classifier_explainer import ClassifierExplainer
 
+    return ClassifierExplainer(load_classifier(args.model), steps=args.steps)
+
+
+def _check_steps(args):
     if args.steps < 1:
         raise ValueError(f"--steps must be >= 1. Received: {args.steps}")
-    return ClassifierExplainer(load_classifier(args.model), steps=args.steps)
 
 
 def explain_command(args):
     from attention_tf.explain.report import explanation_html
 
+    _check_steps(args)
     results = _explainer(args).explain(args.texts)
     write_text_atomically(args.out, explanation_html(args.texts, results))
     if args.json:
@@ -104,6 +108,7 @@ def faithfulness_command(args):
         write_faithfulness_plot,
     )
 
+    _check_steps(args)
     if args.limit < 0:
         raise ValueError(f"--limit must be >= 0. Received: {args.limit}")
     texts = held_out_texts(args.data, args.limit, args.seed, args.text_column)

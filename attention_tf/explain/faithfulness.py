@@ -14,10 +14,7 @@ are deleted, not masked in place (`token_edits.keep_words`).
 
 import numpy as np
 
-from attention_tf.explain.attribution_methods import (
-    COMPLETENESS_TOLERANCE,
-    predict_ids,
-)
+from attention_tf.explain.attribution_methods import COMPLETENESS_TOLERANCE
 from attention_tf.explain.token_edits import keep_words
 
 FRACTIONS = (0.01, 0.05, 0.1, 0.2, 0.5)
@@ -88,9 +85,6 @@ def evaluate_faithfulness(explainer, texts, seed=0, progress=None):
     """
     rng = np.random.default_rng(seed)
 
-    def predict(ids):
-        return predict_ids(explainer.model.classifier, ids)
-
     totals = {name: [] for name in RANKINGS}
     gaps, skipped = [], 0
     for done, text in enumerate(texts, 1):
@@ -103,7 +97,7 @@ def evaluate_faithfulness(explainer, texts, seed=0, progress=None):
         result["random"] = rng.permutation(len(result["words"]))
         gaps.append(result["integrated_gradients_check"]["completeness_gap"])
         for name in RANKINGS:
-            totals[name].append(aopc(predict, ids[0], result[name], target))
+            totals[name].append(aopc(explainer.compiled.predict, ids[0], result[name], target))
         if progress:
             progress(done)
     if not gaps:

@@ -50,21 +50,38 @@ def tiny_classifier(architecture="bilstm", epochs=0, seed=0):
     size = len(vocabulary)
     if architecture == "han":
         classifier = HierarchicalAttentionClassifier(
-            size, 2, embedding_dim=8, word_units=8, sentence_units=8,
-            attention_units=8, dropout=0.0,
+            size,
+            2,
+            embedding_dim=8,
+            word_units=8,
+            sentence_units=8,
+            attention_units=8,
+            dropout=0.0,
         )
         boundary = [i for i, w in enumerate(vocabulary) if w in (".", "!")]
         model = EndToEndClassifier(
-            standardizer, vectorizer, classifier, ["neg", "pos"],
-            max_sentences=4, max_words=16, sentence_boundary_ids=boundary,
+            standardizer,
+            vectorizer,
+            classifier,
+            ["neg", "pos"],
+            max_sentences=4,
+            max_words=16,
+            sentence_boundary_ids=boundary,
         )
     else:
         classifier = BiLSTMAttentionClassifier(
-            size, 2, embedding_dim=8, lstm_units=8, attention_units=8,
+            size,
+            2,
+            embedding_dim=8,
+            lstm_units=8,
+            attention_units=8,
             dropout=0.0,
         )
         model = EndToEndClassifier(
-            standardizer, vectorizer, classifier, ["neg", "pos"],
+            standardizer,
+            vectorizer,
+            classifier,
+            ["neg", "pos"],
             max_length=40,
         )
     if epochs:
@@ -104,9 +121,15 @@ def save_tiny_translator(folder, seed=0):
     with open(os.path.join(folder, "decoder.json"), "w") as handle:
         json.dump({"max_source_length": 10, "max_target_length": 6}, handle)
     model = BahdanauTranslator(
-        len(source), len(target), start_token_id=2, end_token_id=3,
-        embedding_dim=8, encoder_units=8, decoder_units=8,
-        attention_units=8, output_units=8,
+        len(source),
+        len(target),
+        start_token_id=2,
+        end_token_id=3,
+        embedding_dim=8,
+        encoder_units=8,
+        decoder_units=8,
+        attention_units=8,
+        output_units=8,
     )
     model((np.array([[2, 3]]), np.array([[2, 4]])))
     model.save(os.path.join(folder, "model.keras"))

@@ -34,7 +34,9 @@ class CompiledClassifier:
     def __init__(self, classifier):
         self.classifier = classifier
         # HAN reads [batch, sentences, words], the others [batch, time].
-        rank = 3 if isinstance(classifier, HierarchicalAttentionClassifier) else 2
+        rank = (
+            3 if isinstance(classifier, HierarchicalAttentionClassifier) else 2
+        )
         ids = tf.TensorSpec([None] * rank, tf.int64)
         self._predict = tf.function(classifier, input_signature=[ids])
         self._gradients = tf.function(

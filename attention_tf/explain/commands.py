@@ -122,11 +122,11 @@ def faithfulness_command(args):
     results.update(model=os.path.abspath(args.model), data=args.data)
     results["seed"] = args.seed
     write_json_atomically(os.path.join(args.out, "faithfulness.json"), results)
-    write_faithfulness_plot(
-        os.path.join(args.out, "faithfulness.png"), results
-    )
+    write_faithfulness_plot(os.path.join(args.out, "faithfulness.png"), results)
     print(faithfulness_table(results))
-    print(json.dumps({"texts": results["texts"], **results["completeness_gap"]}))
+    print(
+        json.dumps({"texts": results["texts"], **results["completeness_gap"]})
+    )
     print(f"Wrote {args.out}/faithfulness.json and faithfulness.png")
     return 0
 

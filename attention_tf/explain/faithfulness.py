@@ -97,7 +97,9 @@ def evaluate_faithfulness(explainer, texts, seed=0, progress=None):
         result["random"] = rng.permutation(len(result["words"]))
         gaps.append(result["integrated_gradients_check"]["completeness_gap"])
         for name in RANKINGS:
-            totals[name].append(aopc(explainer.compiled.predict, ids[0], result[name], target))
+            totals[name].append(
+                aopc(explainer.compiled.predict, ids[0], result[name], target)
+            )
         if progress:
             progress(done)
     if not gaps:
@@ -129,4 +131,3 @@ def _summary(totals, gaps, explainer, count, skipped):
             ),
         },
     }
-

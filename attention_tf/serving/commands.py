@@ -11,12 +11,8 @@ def register(subparsers):
         description="Serves a page and a JSON API (POST /api/classify, "
         "POST /api/translate) for a trained classifier and/or translator.",
     )
-    serve.add_argument(
-        "--model", help="A train-doc-classifier output folder."
-    )
-    serve.add_argument(
-        "--translator", help="A train-decoder output folder."
-    )
+    serve.add_argument("--model", help="A train-doc-classifier output folder.")
+    serve.add_argument("--translator", help="A train-decoder output folder.")
     serve.add_argument(
         "--host",
         default="127.0.0.1",
@@ -28,6 +24,12 @@ def register(subparsers):
         type=int,
         default=IG_STEPS,
         help="Integrated-gradients steps.",
+    )
+    serve.add_argument(
+        "--max-batch",
+        type=int,
+        default=64,
+        help="Most texts per model call; 1 turns request batching off.",
     )
     serve.set_defaults(func=serve_command)
 
@@ -62,7 +64,11 @@ def serve_command(args):
         ) from None
     if not 0 <= args.port <= 65535:
         raise ValueError(f"--port must be 0..65535. Received: {args.port}")
-    app = build_app(args.model, args.translator, args.steps)
+    if args.max_batch < 1:
+        raise ValueError(
+            f"--max-batch must be >= 1. Received: {args.max_batch}"
+        )
+    app = build_app(args.model, args.translator, args.steps, args.max_batch)
     print(f"Explorer at http://{args.host}:{args.port}/", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

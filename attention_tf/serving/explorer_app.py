@@ -42,7 +42,9 @@ def create_app(explainer=None, translator=None, max_batch=64):
         A Starlette app; `app.state.batcher` is its `MicroBatcher`.
     """
     if explainer is None and translator is None:
-        raise ValueError("The explorer needs a classifier, a translator or both.")
+        raise ValueError(
+            "The explorer needs a classifier, a translator or both."
+        )
     batcher = MicroBatcher(max_batch)
     static = importlib.resources.files("attention_tf.serving") / "static"
     assets = {

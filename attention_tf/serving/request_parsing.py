@@ -78,7 +78,9 @@ def texts_field(payload):
     """`payload["texts"]`: 1 to `MAX_TEXTS` non-blank, bounded strings."""
     texts = payload.get("texts")
     if texts is None:
-        raise RequestError(400, 'The field "texts" (a list of strings) is required.')
+        raise RequestError(
+            400, 'The field "texts" (a list of strings) is required.'
+        )
     if not isinstance(texts, list) or not texts:
         raise RequestError(400, '"texts" must be a non-empty list of strings.')
     if len(texts) > MAX_TEXTS:

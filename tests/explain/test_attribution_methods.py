@@ -57,7 +57,7 @@ def test_integrated_gradients_match_finite_differences(bilstm_explainer):
     steps, eps = 4, 1e-2
     embedded = classifier.embedding(tf.constant(ids[None])).numpy()[0]
     time, dim = embedded.shape
-    points, signs = [], []
+    points = []
     for alpha in np.linspace(0, 1, steps + 1):
         for t in range(time):
             for d in range(dim):
@@ -122,7 +122,9 @@ def test_trained_attributions_point_at_the_sentiment_words(bilstm_explainer):
 
 
 def test_unknown_methods_are_refused(bilstm_explainer):
-    with pytest.raises(ValueError, match=r"Unknown attribution methods \['saliency'\]"):
+    with pytest.raises(
+        ValueError, match=r"Unknown attribution methods \['saliency'\]"
+    ):
         bilstm_explainer.explain(["a"], methods=("saliency",))
 
 

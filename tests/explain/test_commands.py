@@ -18,8 +18,18 @@ def test_explain_writes_html_and_json(model_folder, tmp_path, capsys):
     out, numbers = tmp_path / "page.html", tmp_path / "numbers.json"
     texts = ["The plot was <b>awful</b>.", "loved it"]
     code = main(
-        ["explain", "--model", model_folder, "--out", str(out),
-         "--json", str(numbers), "--steps", "16", *texts]
+        [
+            "explain",
+            "--model",
+            model_folder,
+            "--out",
+            str(out),
+            "--json",
+            str(numbers),
+            "--steps",
+            "16",
+            *texts,
+        ]
     )
     assert code == 0
     page = out.read_text()
@@ -40,14 +50,28 @@ def test_faithfulness_writes_json_and_plot(model_folder, tmp_path, capsys):
         writer.writerows(zip(texts, labels))
     out = tmp_path / "faithfulness"
     code = main(
-        ["faithfulness", "--model", model_folder, "--data", str(data),
-         "--limit", "6", "--steps", "8", "--out", str(out)]
+        [
+            "faithfulness",
+            "--model",
+            model_folder,
+            "--data",
+            str(data),
+            "--limit",
+            "6",
+            "--steps",
+            "8",
+            "--out",
+            str(out),
+        ]
     )
     assert code == 0
     results = json.loads((out / "faithfulness.json").read_text())
     assert results["texts"] == 6
     assert set(results["methods"]) == {
-        "attention", "integrated_gradients", "leave_one_out", "random"
+        "attention",
+        "integrated_gradients",
+        "leave_one_out",
+        "random",
     }
     assert (out / "faithfulness.png").read_bytes()[:4] == b"\x89PNG"
     assert "| Leave-one-out |" in capsys.readouterr().out
@@ -62,8 +86,16 @@ def test_faithfulness_writes_json_and_plot(model_folder, tmp_path, capsys):
 )
 def test_faithfulness_bad_arguments(model_folder, arguments, message):
     with pytest.raises(ValueError, match=message):
-        main(["faithfulness", "--model", model_folder, "--data", "x.csv",
-              *arguments])
+        main(
+            [
+                "faithfulness",
+                "--model",
+                model_folder,
+                "--data",
+                "x.csv",
+                *arguments,
+            ]
+        )
 
 
 def test_missing_model_is_named(tmp_path):

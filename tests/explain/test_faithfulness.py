@@ -63,7 +63,9 @@ def test_aopc_of_the_true_ranking_beats_its_reverse():
     scores = values[ids]  # exact: the words that raise p(class 1) most
     best = aopc(_mean_model(values), ids, scores, target=1)
     worst = aopc(_mean_model(values), ids, -scores, target=1)
-    assert np.mean(best["comprehensiveness"]) > np.mean(worst["comprehensiveness"])
+    assert np.mean(best["comprehensiveness"]) > np.mean(
+        worst["comprehensiveness"]
+    )
     assert np.mean(best["sufficiency"]) < np.mean(worst["sufficiency"])
 
 

@@ -6,7 +6,11 @@ import time
 
 import pytest
 
-from tests.tiny_models import save_classifier, save_tiny_translator, tiny_classifier
+from tests.tiny_models import (
+    save_classifier,
+    save_tiny_translator,
+    tiny_classifier,
+)
 
 
 @pytest.fixture(scope="session")

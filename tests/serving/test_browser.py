@@ -106,7 +106,9 @@ def test_typed_review_is_shaded_by_attention_then_gradients(
         "rgba(255, 140, 0, 1)"
     )
     label = expected["label"]
-    assert f"Prediction: {label}" in browser.find_element(By.ID, "prediction").text
+    assert (
+        f"Prediction: {label}" in browser.find_element(By.ID, "prediction").text
+    )
 
     Select(browser.find_element(By.ID, "method")).select_by_value(
         "integrated_gradients"
@@ -116,7 +118,9 @@ def test_typed_review_is_shaded_by_attention_then_gradients(
         "integrated_gradients"
     }
     values = [float(s.get_attribute("data-value")) for s in spans]
-    np.testing.assert_allclose(values, expected["integrated_gradients"], atol=1e-6)
+    np.testing.assert_allclose(
+        values, expected["integrated_gradients"], atol=1e-6
+    )
     assert "Integrated gradients" in browser.find_element(By.ID, "legend").text
     _screenshot(browser, tmp_path, "explorer-classifier.png")
 

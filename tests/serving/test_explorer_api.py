@@ -28,7 +28,8 @@ def test_classify_matches_the_model_and_attention_sums_to_one(
     results = response.json()["results"]
     model = load_classifier(model_folders[0])
     probabilities, ids, weights = (
-        o.numpy() for o in model(tf.constant(texts), return_attention_scores=True)
+        o.numpy()
+        for o in model(tf.constant(texts), return_attention_scores=True)
     )
     vocabulary = model.vectorizer.get_vocabulary()
     for result, p, row_ids, row_weights in zip(
@@ -36,7 +37,9 @@ def test_classify_matches_the_model_and_attention_sums_to_one(
     ):
         kept = row_ids != 0
         assert result["words"] == [vocabulary[i] for i in row_ids[kept]]
-        np.testing.assert_allclose(result["attention"], row_weights[kept], atol=1e-6)
+        np.testing.assert_allclose(
+            result["attention"], row_weights[kept], atol=1e-6
+        )
         np.testing.assert_allclose(sum(result["attention"]), 1.0, atol=1e-5)
         np.testing.assert_allclose(
             [result["probabilities"][c] for c in ("neg", "pos")], p, atol=1e-6
@@ -49,7 +52,10 @@ def test_classify_matches_the_model_and_attention_sums_to_one(
 def test_classify_returns_the_requested_attributions(client):
     response = client.post(
         "/api/classify",
-        json={"texts": [REVIEW], "methods": ["leave_one_out", "integrated_gradients"]},
+        json={
+            "texts": [REVIEW],
+            "methods": ["leave_one_out", "integrated_gradients"],
+        },
     )
     [result] = response.json()["results"]
     count = len(result["words"])
@@ -87,9 +93,7 @@ def test_concurrent_requests_are_batched_and_answered_correctly(explorer):
     calls = app.state.batcher.calls
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(ask, texts * 8))
-    alone = {
-        t: ask(t)["results"][0]["probabilities"]["pos"] for t in texts
-    }
+    alone = {t: ask(t)["results"][0]["probabilities"]["pos"] for t in texts}
     for text, answer in zip(texts * 8, answers):
         np.testing.assert_allclose(
             answer["results"][0]["probabilities"]["pos"], alone[text], atol=1e-5
@@ -111,21 +115,40 @@ MB_TEXT = "good " * 200_000
             413,
             r"texts\[0\] has 1000000 characters; at most 50000",
         ),
-        (b"x" * (request_parsing.MAX_BODY_BYTES + 10), None, 413, "over 2097152 bytes"),
+        (
+            b"x" * (request_parsing.MAX_BODY_BYTES + 10),
+            None,
+            413,
+            "over 2097152 bytes",
+        ),
         (b'{"texts": ["caf\xe9 ok"]}', None, 400, "not valid UTF-8: byte 15"),
-        (b'{"texts": ["a",]}', None, 400, "not valid JSON: .* line 1, column 16"),
+        (
+            b'{"texts": ["a",]}',
+            None,
+            400,
+            "not valid JSON: .* line 1, column 16",
+        ),
         (b'["a"]', None, 400, "must be a JSON object"),
         (b'{"text": ["a"]}', None, 400, r"Unknown field\(s\) \['text'\]"),
         (b'{"texts": "a review"}', None, 400, "non-empty list of strings"),
         (b'{"texts": [3]}', None, 400, r"texts\[0\] must be a string"),
         (b'{"texts": ["a"], "methods": ["gradients"]}', None, 400, "methods"),
         (b'{"texts": ["--- ,,, ***"]}', None, 422, "no words the model reads"),
-        (b'{"texts": ["a"]}', {"Content-Type": "text/plain"}, 415, "application/json"),
+        (
+            b'{"texts": ["a"]}',
+            {"Content-Type": "text/plain"},
+            415,
+            "application/json",
+        ),
         (b'{"texts": ["a"]}', {"Content-Type": ""}, 415, "application/json"),
     ],
 )
-def test_bad_input_gets_a_4xx_naming_the_problem(client, body, headers, status, message):
-    headers = headers if headers is not None else {"Content-Type": "application/json"}
+def test_bad_input_gets_a_4xx_naming_the_problem(
+    client, body, headers, status, message
+):
+    headers = (
+        headers if headers is not None else {"Content-Type": "application/json"}
+    )
     response = client.post("/api/classify", content=body, headers=headers)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
@@ -163,8 +186,12 @@ def test_the_page_loads_nothing_from_elsewhere(client):
     for path in ("/", "/explorer.js", "/explorer.css"):
         response = client.get(path)
         assert response.status_code == 200
-        assert "default-src 'self'" in response.headers["content-security-policy"]
-        assert "http://" not in response.text and "https://" not in response.text
+        assert (
+            "default-src 'self'" in response.headers["content-security-policy"]
+        )
+        assert (
+            "http://" not in response.text and "https://" not in response.text
+        )
         assert "//" + "cdn" not in response.text
 
 

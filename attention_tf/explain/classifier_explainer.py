@@ -43,7 +43,7 @@ class ClassifierExplainer:
     ...                               attention_units=2),
     ...     ["neg", "pos"], max_length=10)
     >>> [result] = ClassifierExplainer(model, steps=8).explain(
-    ...     ["Good film"])
+    ...     ["Good film"], methods=("attention", "integrated_gradients"))
     >>> result["words"], round(sum(result["attention"]), 5)
     (['good', 'film'], 1.0)
     >>> abs(result["integrated_gradients_check"]["completeness_gap"]) < 0.02

@@ -87,7 +87,7 @@ def tiny_classifier(architecture="bilstm", epochs=0, seed=0):
     if epochs:
         import tensorflow as tf
 
-        ids = model.token_ids(tf.constant(texts)).numpy()
+        ids = model(tf.constant(texts), return_attention_scores=True)[1]
         classifier.compile(
             keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy"
         )

@@ -3,7 +3,7 @@
 Both explain the probability of one class (`target`); positive values
 support it. They take the classifier (a `BiLSTMAttentionClassifier` or
 `HierarchicalAttentionClassifier`), compiled, and a text's token ids, as
-`EndToEndClassifier.token_ids` makes them. TensorFlow only, as the
+an `EndToEndClassifier` feeds them to it. TensorFlow only, as the
 end-to-end classifier's string preprocessing is.
 """
 

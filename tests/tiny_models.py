@@ -10,10 +10,10 @@ import os
 import keras
 import numpy as np
 
-from attention_tf.data.vectorization import adapt_vectorizer
 from attention_tf.models import (
     BahdanauTranslator,
     BiLSTMAttentionClassifier,
+    DocumentClassifierPreprocessor,
     EndToEndClassifier,
     HierarchicalAttentionClassifier,
 )
@@ -45,12 +45,12 @@ def tiny_classifier(architecture="bilstm", epochs=0, seed=0):
     """An `EndToEndClassifier` on the sentiment task, trained `epochs`."""
     keras.utils.set_random_seed(seed)
     texts, labels = sentiment_texts(300, seed)
-    standardizer, vectorizer = adapt_vectorizer(texts, 40)
-    vocabulary = vectorizer.get_vocabulary()
-    size = len(vocabulary)
     if architecture == "han":
+        preprocessor = DocumentClassifierPreprocessor.from_texts(
+            texts, 40, max_length=None, max_sentences=4, max_words=16
+        )
         classifier = HierarchicalAttentionClassifier(
-            size,
+            preprocessor.vectorizer.vocabulary_size(),
             2,
             embedding_dim=8,
             word_units=8,
@@ -58,32 +58,19 @@ def tiny_classifier(architecture="bilstm", epochs=0, seed=0):
             attention_units=8,
             dropout=0.0,
         )
-        boundary = [i for i, w in enumerate(vocabulary) if w in (".", "!")]
-        model = EndToEndClassifier(
-            standardizer,
-            vectorizer,
-            classifier,
-            ["neg", "pos"],
-            max_sentences=4,
-            max_words=16,
-            sentence_boundary_ids=boundary,
-        )
     else:
+        preprocessor = DocumentClassifierPreprocessor.from_texts(
+            texts, 40, max_length=40
+        )
         classifier = BiLSTMAttentionClassifier(
-            size,
+            preprocessor.vectorizer.vocabulary_size(),
             2,
             embedding_dim=8,
             lstm_units=8,
             attention_units=8,
             dropout=0.0,
         )
-        model = EndToEndClassifier(
-            standardizer,
-            vectorizer,
-            classifier,
-            ["neg", "pos"],
-            max_length=40,
-        )
+    model = EndToEndClassifier(preprocessor, classifier, ["neg", "pos"])
     if epochs:
         import tensorflow as tf
 

@@ -33,15 +33,16 @@ class ClassifierExplainer:
 
     Example:
 
-    >>> from attention_tf.data.vectorization import adapt_vectorizer
-    >>> from attention_tf.models import (BiLSTMAttentionClassifier,
-    ...                                  EndToEndClassifier)
-    >>> standardizer, vectorizer = adapt_vectorizer(["good film", "bad"], 20)
+    >>> from attention_tf.models import (
+    ...     BiLSTMAttentionClassifier, DocumentClassifierPreprocessor,
+    ...     EndToEndClassifier)
+    >>> preprocessor = DocumentClassifierPreprocessor.from_texts(
+    ...     ["good film", "bad"], max_tokens=20, max_length=10)
     >>> model = EndToEndClassifier(
-    ...     standardizer, vectorizer,
+    ...     preprocessor,
     ...     BiLSTMAttentionClassifier(20, 2, embedding_dim=4, lstm_units=2,
     ...                               attention_units=2),
-    ...     ["neg", "pos"], max_length=10)
+    ...     ["neg", "pos"])
     >>> [result] = ClassifierExplainer(model, steps=8).explain(
     ...     ["Good film"], methods=("attention", "integrated_gradients"))
     >>> result["words"], round(sum(result["attention"]), 5)

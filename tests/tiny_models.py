@@ -4,7 +4,6 @@ The classifier learns a made-up sentiment task: a text is positive when it
 holds more words from `POSITIVE` than from `NEGATIVE`, the rest is filler.
 """
 
-import json
 import os
 
 import keras
@@ -97,27 +96,30 @@ def save_tiny_translator(folder, seed=0):
 
     Untrained, it still decodes and attends: enough for the explorer.
     """
+    from attention_tf.models.bahdanau_translator_preprocessor import (
+        BahdanauTranslatorPreprocessor,
+    )
+    from attention_tf.models.translator import Translator
+
     keras.utils.set_random_seed(seed)
-    source = ["", "[UNK]", "el", "gato", "come", "pescado", "la", "casa"]
-    target = ["", "[UNK]", "[start]", "[end]", "the", "cat", "eats", "fish"]
-    os.makedirs(folder, exist_ok=True)
-    for name, words in (("source", source), ("target", target)):
-        path = os.path.join(folder, f"{name}_vocabulary.txt")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(words) + "\n")
-    with open(os.path.join(folder, "decoder.json"), "w") as handle:
-        json.dump({"max_source_length": 10, "max_target_length": 6}, handle)
+    pairs = [
+        ("el gato come pescado", "the cat eats fish"),
+        ("la casa", "the house"),
+    ]
+    preprocessor = BahdanauTranslatorPreprocessor.adapt(
+        pairs * 3, "words", 50, "char", 50, 10, 6
+    )
     model = BahdanauTranslator(
-        len(source),
-        len(target),
-        start_token_id=2,
-        end_token_id=3,
+        preprocessor.source_vocabulary_size,
+        preprocessor.target_vocabulary_size,
+        start_token_id=preprocessor.start_token_id,
+        end_token_id=preprocessor.end_token_id,
         embedding_dim=8,
         encoder_units=8,
         decoder_units=8,
         attention_units=8,
         output_units=8,
     )
-    model((np.array([[2, 3]]), np.array([[2, 4]])))
-    model.save(os.path.join(folder, "model.keras"))
+    model.build()
+    Translator(model, preprocessor).save(folder)
     return folder

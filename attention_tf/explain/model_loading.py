@@ -6,8 +6,6 @@ these two functions if that changes.
 
 import warnings
 
-from attention_tf.data import parallel_text
-
 
 def load_classifier(path):
     """The `EndToEndClassifier` of a training run folder (or its model.keras)."""
@@ -21,35 +19,30 @@ def load_classifier(path):
 def load_translator(folder):
     """A function `texts, beam -> [dict]` for a `train-decoder` run folder.
 
-    Each dict holds `source_words` (as the model read them), `words` (the
-    translation) and `attention`: one row of source-word weights per
-    output word, the end token's (when one was emitted) last.
+    Each dict holds `source_words` (the source tokens as the model read
+    them), `words` (the output tokens), `text` (the translation as text)
+    and `attention`: one row of source-token weights per output token, the
+    end token's (when one was emitted) last. Beam 0 or 1 decodes greedily.
     """
-    from attention_tf.training.decoder import load_translator as load_trained
+    from attention_tf.models.translator import Translator
 
-    translate = load_trained(folder)
-    max_source_length = translate.codec.max_source_length
+    translator = Translator.load(folder)
 
     def translate_texts(texts, beam=0):
         with warnings.catch_warnings():
-            # Unknown and over-long words are shown as the model read them.
+            # Unknown words are shown as the model read them.
             warnings.simplefilter("ignore")
-            outputs = translate(list(texts), beam_width=beam)
-        results = []
-        for text, (tokens, weights) in zip(texts, outputs):
-            source = parallel_text.standardize(text).split()
-            source = source[:max_source_length]
-            words = list(tokens)
-            # The end token has its own row, unless the length cap came first.
-            if len(words) < len(weights):
-                words.append(parallel_text.END_TOKEN)
-            results.append(
-                {
-                    "source_words": source,
-                    "words": words,
-                    "attention": weights[: len(words), : len(source)].tolist(),
-                }
+            outputs = translator.translate(
+                list(texts), beam=max(1, beam), truncate=True
             )
-        return results
+        return [
+            {
+                "source_words": result.source_tokens,
+                "words": result.target_tokens,
+                "text": result.text,
+                "attention": result.weights.tolist(),
+            }
+            for result in outputs
+        ]
 
     return translate_texts

@@ -22,7 +22,8 @@ from attention_tf.optional import lazy_names
 __version__ = "0.1.0"
 
 __getattr__, _tensorflow_names = lazy_names(
-    __name__, {"EndToEndClassifier": "attention_tf.models.end_to_end_classifier"}
+    __name__,
+    {"EndToEndClassifier": "attention_tf.models.end_to_end_classifier"},
 )
 
 __all__ = [

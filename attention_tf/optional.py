@@ -14,6 +14,7 @@ import importlib.util
 
 import keras
 
+
 def tensorflow_installed():
     """Whether `import tensorflow` can succeed, without importing it."""
     try:

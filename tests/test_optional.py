@@ -101,7 +101,9 @@ def test_masked_pooling_on_jax_matches_this_backend(core_on_jax):
     mask = np.array(core_on_jax["mask"])
     layer = AttentionPooling(4)
     layer.build(values.shape)
-    layer.set_weights([np.array(w, "float32") for w in core_on_jax["layer_weights"]])
+    layer.set_weights(
+        [np.array(w, "float32") for w in core_on_jax["layer_weights"]]
+    )
     outputs, weights = layer(values, mask=mask, return_attention_scores=True)
     np.testing.assert_allclose(core_on_jax["outputs"], outputs, atol=1e-6)
     np.testing.assert_allclose(core_on_jax["weights"], weights, atol=1e-6)

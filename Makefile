@@ -66,7 +66,7 @@ $(COMPAT_VENVS)/%/.installed: constraints/%.txt setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(COMPAT_VENVS)/$*
 	$(COMPAT_VENVS)/$*/bin/pip install --quiet --upgrade pip
 	$(COMPAT_VENVS)/$*/bin/pip install --quiet -c constraints/$*.txt \
-		-e ".[tensorflow,jax]" pytest hypothesis tf-slim
+		-e ".[train,jax]" pytest hypothesis tf-slim
 	touch $@
 
 lint: $(STAMP)

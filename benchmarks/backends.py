@@ -44,13 +44,13 @@ VARIANTS = (
     ("TensorFlow (graph)", "tensorflow", False, {}),
     ("TensorFlow (XLA)", "tensorflow", True, {}),
     ("JAX (jit)", "jax", "auto", {}),
-    ("PyTorch (eager)", "torch", False, {}),
     (
         "PyTorch (eager, OMP_WAIT_POLICY=PASSIVE)",
         "torch",
         False,
         {"OMP_WAIT_POLICY": "PASSIVE"},
     ),
+    ("PyTorch (eager, OpenMP defaults)", "torch", False, {}),
 )
 REFERENCE = VARIANTS[0][0]
 LAYER_SHAPE = dict(batch=32, time=200, features=128, units=64)
@@ -170,9 +170,7 @@ def _run_variant(variant, repeats):
         check=False,
     )
     if process.returncode != 0:
-        raise RuntimeError(
-            f"The {label} run failed:\n{process.stderr[-3000:]}"
-        )
+        raise RuntimeError(f"The {label} run failed:\n{process.stderr[-3000:]}")
     results = json.loads(process.stdout.strip().splitlines()[-1])
     return dict(results, jit_compile=jit_compile, environment=environment)
 

@@ -31,8 +31,8 @@ def classifier_to_onnx(classifier, max_length=None, sentences=None):
     Args:
         classifier: A built `BiLSTMAttentionClassifier` or
             `HierarchicalAttentionClassifier`.
-        max_length: Token cap of a flat classifier (ids beyond it are
-            ignored), or `None`.
+        max_length: Token cap (ids beyond it are ignored; for a
+            hierarchical classifier, before the sentence split), or `None`.
         sentences: For a hierarchical classifier, a tuple
             `(boundary_ids, max_sentences, max_words)`.
 
@@ -41,21 +41,37 @@ def classifier_to_onnx(classifier, max_length=None, sentences=None):
     """
     g = layers.GraphBuilder()
     ids = "token_ids"
+    seen = ids
+    if max_length is not None:
+        seen = g.op(
+            "Slice", ids, g.const([0]), g.const([max_length]), g.const([1])
+        )
     if isinstance(classifier, BiLSTMAttentionClassifier):
-        probabilities, attention = _flat(g, ids, classifier, max_length)
+        probabilities, attention = _flat(g, seen, classifier)
     elif isinstance(classifier, HierarchicalAttentionClassifier):
         if sentences is None or None in sentences[1:]:
             raise ValueError(
                 "ONNX export of a hierarchical classifier needs its sentence "
                 "rules: boundary ids, max_sentences and max_words."
             )
-        probabilities, attention = _hierarchical(g, ids, classifier, *sentences)
+        probabilities, attention = _hierarchical(
+            g, seen, classifier, *sentences
+        )
     else:
         raise ValueError(
             "ONNX export takes a BiLSTMAttentionClassifier or a "
             f"HierarchicalAttentionClassifier. Received: "
             f"{type(classifier).__name__}"
         )
+    if max_length is not None:
+        # Zero weights for the ids beyond the cap: `attention` lines up
+        # with `token_ids` whatever their length.
+        time = g.op("Gather", g.op("Shape", ids), g.const([1]))
+        extra = g.op(
+            "Max", g.op("Sub", time, g.const([max_length])), g.const([0])
+        )
+        pads = g.op("Concat", g.const([0, 0, 0]), extra, axis=0)
+        attention = g.op("Pad", attention, pads)
     g.op("Identity", probabilities, output="probabilities")
     g.op("Identity", attention, output="attention")
     graph = helper.make_graph(
@@ -87,27 +103,13 @@ def classifier_to_onnx(classifier, max_length=None, sentences=None):
     return model
 
 
-def _flat(g, ids, classifier, max_length):
-    seen = ids
-    if max_length is not None:
-        seen = g.op(
-            "Slice", ids, g.const([0]), g.const([max_length]), g.const([1])
-        )
-    mask = g.op("Not", g.op("Equal", seen, g.const(0, "int64")))
-    x = layers.embedding(g, seen, classifier.embedding)
+def _flat(g, ids, classifier):
+    mask = g.op("Not", g.op("Equal", ids, g.const(0, "int64")))
+    x = layers.embedding(g, ids, classifier.embedding)
     encoded = layers.bidirectional(g, "LSTM", x, mask, classifier.encoder)
     pooled, weights = layers.attention_pooling(
         g, encoded, mask, classifier.attention
     )
-    if max_length is not None:
-        # Zero weights for the ids beyond the cap: `attention` lines up
-        # with `token_ids` whatever their length.
-        time = g.op("Gather", g.op("Shape", ids), g.const([1]))
-        extra = g.op(
-            "Max", g.op("Sub", time, g.const([max_length])), g.const([0])
-        )
-        pads = g.op("Concat", g.const([0, 0, 0]), extra, axis=0)
-        weights = g.op("Pad", weights, pads)
     return layers.dense_softmax(g, pooled, classifier.output_layer), weights
 
 

@@ -15,9 +15,9 @@ import pytest
 import regex
 
 from attention_tf.cli import main
-from attention_tf.data.vectorization import adapt_vectorizer
 from attention_tf.models import (
     BiLSTMAttentionClassifier,
+    DocumentClassifierPreprocessor,
     EndToEndClassifier,
     HierarchicalAttentionClassifier,
 )
@@ -47,36 +47,32 @@ def _quick_model(kind):
     """A classifier trained for a few steps on `TRAIN`."""
     keras.utils.set_random_seed(0)
     texts, labels = (list(column) for column in zip(*TRAIN))
-    standardizer, vectorizer = adapt_vectorizer(texts, 60)
-    size = vectorizer.vocabulary_size()
     if kind == "flat":
+        preprocessor = DocumentClassifierPreprocessor.from_texts(texts, 60, 9)
         classifier = BiLSTMAttentionClassifier(
-            size, 2, embedding_dim=8, lstm_units=6, attention_units=5
+            preprocessor.vectorizer.vocabulary_size(),
+            2,
+            embedding_dim=8,
+            lstm_units=6,
+            attention_units=5,
         )
-        caps = dict(max_length=9)
     else:
+        # The token cap applies before the sentence split.
+        preprocessor = DocumentClassifierPreprocessor.from_texts(
+            texts, 60, 22, max_sentences=3, max_words=5
+        )
         classifier = HierarchicalAttentionClassifier(
-            size,
+            preprocessor.vectorizer.vocabulary_size(),
             2,
             embedding_dim=8,
             word_units=5,
             sentence_units=4,
             attention_units=6,
         )
-        boundary_ids = [
-            i
-            for i, word in enumerate(vectorizer.get_vocabulary())
-            if word and set(word) <= set(".!?")
-        ]
-        caps = dict(
-            max_sentences=3, max_words=5, sentence_boundary_ids=boundary_ids
-        )
-    model = EndToEndClassifier(
-        standardizer, vectorizer, classifier, ["neg", "pos"], **caps
-    )
+    model = EndToEndClassifier(preprocessor, classifier, ["neg", "pos"])
     classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     classifier.fit(
-        model.token_ids(np.array(texts)), np.array(labels), epochs=3, verbose=0
+        preprocessor(np.array(texts)), np.array(labels), epochs=3, verbose=0
     )
     model(np.array(texts[:1]))  # builds the wrapper, so saving is complete
     return model
@@ -130,7 +126,8 @@ def _expected_attention(model, full_ids, keras_ids, keras_weights):
     """Keras' weights placed at the position of each id in `full_ids`."""
     keras_ids, keras_weights = np.asarray(keras_ids), np.asarray(keras_weights)
     expected = np.zeros(full_ids.shape, "float32")
-    if model.max_words is None:
+    rules = model.preprocessor
+    if not rules.hierarchical:
         time = keras_ids.shape[1]
         np.testing.assert_array_equal(
             full_ids[:, :time][keras_ids != 0], keras_ids[keras_ids != 0]
@@ -138,11 +135,11 @@ def _expected_attention(model, full_ids, keras_ids, keras_weights):
         expected[:, :time] = keras_weights
         return expected
     # The sentence rule, written out: sentence = ends seen so far.
-    boundaries = set(model.sentence_boundary_ids)
+    boundaries = set(rules.sentence_boundary_ids)
     for b, row in enumerate(full_ids):
         sentence, word = 0, 0
-        for t, token in enumerate(row[row != 0]):
-            if sentence < model.max_sentences and word < model.max_words:
+        for t, token in enumerate(row[row != 0][: rules.max_length]):
+            if sentence < rules.max_sentences and word < rules.max_words:
                 assert keras_ids[b, sentence, word] == token
                 expected[b, t] = keras_weights[b, sentence, word]
             word += 1
@@ -187,10 +184,10 @@ def test_export_writes_rules_and_vocabulary(exported):
     model, folder = exported
     rules = json.loads((folder / "preprocessing.json").read_text())
     assert rules["class_names"] == ["neg", "pos"]
-    assert rules["max_length"] == model.max_length
-    assert ("sentences" in rules) == (model.max_words is not None)
+    assert rules["max_length"] == model.preprocessor.max_length
+    assert ("sentences" in rules) == model.preprocessor.hierarchical
     vocabulary = (folder / "vocabulary.txt").read_text().split("\n")[:-1]
-    assert vocabulary == model.vectorizer.get_vocabulary()
+    assert vocabulary == model.preprocessor.vectorizer.get_vocabulary()
 
 
 def test_export_refuses_an_existing_folder(exported):

@@ -1,7 +1,8 @@
 """Models built on `AttentionPooling`: document classifiers and a translator.
 
-`EndToEndClassifier` needs TensorFlow (its preprocessing runs TensorFlow
-string ops) and is imported on first use.
+`EndToEndClassifier` and `DocumentClassifierPreprocessor` need TensorFlow
+(their preprocessing runs TensorFlow string ops) and are imported on first
+use.
 """
 
 from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
@@ -16,7 +17,12 @@ from attention_tf.optional import lazy_names
 
 __getattr__, _tensorflow_names = lazy_names(
     __name__,
-    {"EndToEndClassifier": "attention_tf.models.end_to_end_classifier"},
+    {
+        "DocumentClassifierPreprocessor": (
+            "attention_tf.models.document_classifier_preprocessor"
+        ),
+        "EndToEndClassifier": "attention_tf.models.end_to_end_classifier",
+    },
 )
 
 __all__ = [

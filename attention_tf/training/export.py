@@ -113,17 +113,20 @@ def export_onnx(model, out):
     onnx_classifier = import_optional(
         "attention_tf.onnx_classifier", "`export --format onnx`", "onnx"
     )
+    preprocessor = model.preprocessor
     sentences = None
-    if model.max_words is not None:
+    if preprocessor.hierarchical:
         sentences = (
-            model.sentence_boundary_ids,
-            model.max_sentences,
-            model.max_words,
+            preprocessor.sentence_boundary_ids,
+            preprocessor.max_sentences,
+            preprocessor.max_words,
         )
     graph = onnx_classifier.classifier_to_onnx(
-        model.classifier, max_length=model.max_length, sentences=sentences
+        model.classifier,
+        max_length=preprocessor.max_length,
+        sentences=sentences,
     )
-    vocabulary = model.vectorizer.get_vocabulary()
+    vocabulary = preprocessor.vectorizer.get_vocabulary()
 
     def write(folder):
         with open(os.path.join(folder, "model.onnx"), "wb") as file:
@@ -138,6 +141,7 @@ def export_onnx(model, out):
 
 def preprocessing_rules(model):
     """The text-to-ids rules of `model`, as a JSON-ready dict."""
+    preprocessor = model.preprocessor
     rules = {
         "input": "token_ids: int64 [batch, time], right-padded with 0, "
         "time >= 1",
@@ -154,7 +158,7 @@ def preprocessing_rules(model):
         "vocabulary": "vocabulary.txt (line i is token id i)",
         "padding_id": 0,
         "out_of_vocabulary_id": 1,
-        "max_length": model.max_length,
+        "max_length": preprocessor.max_length,
         "class_names": model.class_names,
         "outputs": {
             "probabilities": "[batch, classes], in class_names order",
@@ -163,11 +167,11 @@ def preprocessing_rules(model):
             "beyond the caps",
         },
     }
-    if model.max_words is not None:
+    if preprocessor.hierarchical:
         rules["sentences"] = {
-            "boundary_ids": model.sentence_boundary_ids,
-            "max_sentences": model.max_sentences,
-            "max_words": model.max_words,
+            "boundary_ids": preprocessor.sentence_boundary_ids,
+            "max_sentences": preprocessor.max_sentences,
+            "max_words": preprocessor.max_words,
             "rule": "a sentence ends after a boundary id; the graph splits "
             "the ids itself and drops sentences and words beyond the caps",
         }

@@ -56,12 +56,10 @@ test-backends: $(STAMP)
 # (constraints/*.txt), each in a virtual environment of its own, on the
 # TensorFlow and JAX backends. pip's cache keeps reinstalls cheap.
 COMPAT_PINS ?= oldest newest
-# Known to fail on the oldest pins with JAX (Keras 3.5.0, JAX 0.4.31): the
-# date translator trains to 0.0 exact match and beam search scores below
-# greedy. The layer and classifier tests pass there; these are left out of
-# that one run, by name, until a JAX-side floor is found.
+# Known to fail on the oldest pins with JAX (Keras 3.5.0, JAX 0.4.31): beam
+# search scores below greedy in one ranking test (the cause is not yet
+# isolated). Left out of that one run, by name.
 COMPAT_KNOWN_FAILURES := \
-	--deselect tests/models/test_bahdanau_date_task.py \
 	--deselect tests/models/test_bahdanau_decoder.py::test_beam_search_scores_at_least_greedy_in_ranking
 COMPAT_VENVS := .venv-compat
 test-compat: $(foreach pins,$(COMPAT_PINS),$(COMPAT_VENVS)/$(pins)/.installed)

@@ -11,6 +11,7 @@ import pytest
 
 from attention_tf import AttentionPooling
 from attention_tf.layers import attention_pooling as attention_pooling_module
+from attention_tf.layers import masked_attention, rnn_masks
 from tests.gradients import input_and_weight_gradients
 
 BATCH, TIME, FEATURES, UNITS, QUERY_FEATURES, QUERY_TIME = 3, 7, 5, 4, 6, 2
@@ -482,15 +483,21 @@ def test_saves_and_loads_with_safe_mode(tmp_path, rng):
         assert_close(a, b, rtol=1e-6)
 
 
-def test_layer_uses_only_keras_ops():
-    tree = ast.parse(inspect.getsource(attention_pooling_module))
+@pytest.mark.parametrize(
+    "module", [attention_pooling_module, masked_attention, rnn_masks]
+)
+def test_layers_use_only_keras_ops(module):
+    tree = ast.parse(inspect.getsource(module))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
+            imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            imported.add(node.module.split(".")[0])
-    assert imported == {"keras"}
+            imported.add(node.module)
+    assert {name.split(".")[0] for name in imported} <= {"keras", "attention_tf"}
+    assert {n for n in imported if n.startswith("attention_tf")} <= {
+        "attention_tf.layers"
+    }
 
 
 # --------------------------------------------------------------------------

@@ -184,7 +184,9 @@ class AttentionPooling(keras.layers.Layer):
         # One head keeps the vector shape of the TF1 layer and of saved files.
         self.context = self.add_weight(
             name="context",
-            shape=(self.units,) if self.heads == 1 else (self.units, self.heads),
+            shape=(self.units,)
+            if self.heads == 1
+            else (self.units, self.heads),
             initializer=self.context_initializer,
             regularizer=self.context_regularizer,
         )

@@ -7,7 +7,8 @@ inside a `tf.function`, forward (inference) and forward + backward
 Memory: TensorFlow's CPU allocator keeps no statistics
 (`tf.config.experimental.get_memory_info("CPU:0")` raises) and tracemalloc
 does not see its buffers, so each length runs in a fresh process that
-measures its resident set from `/proc/self/status`: the peak (`VmHWM`, reset
+measures its resident set from `/proc/self/status` (one process per length
+and direction, so memory freed by one call cannot hide the next one's): the peak (`VmHWM`, reset
 through `/proc/self/clear_refs` after warming up on a short input) minus the
 resident size just before the long call. That counts the input, every
 intermediate and the outputs.
@@ -48,8 +49,8 @@ def _peak_mib(function):
     return (_status_kib("VmHWM") - before) / 1024
 
 
-def measure(length, repeats):
-    """Times and peak memory for one length, in this process."""
+def measure(length, mode, repeats):
+    """Milliseconds and peak MiB of one length and mode, in this process."""
     import numpy as np
     import tensorflow as tf
 
@@ -60,7 +61,7 @@ def measure(length, repeats):
 
     @tf.function(reduce_retracing=True)
     def forward(values, mask):
-        return layer(values, mask=mask)
+        return [layer(values, mask=mask)]
 
     @tf.function(reduce_retracing=True)
     def forward_backward(values, mask):
@@ -69,6 +70,8 @@ def measure(length, repeats):
             loss = tf.reduce_sum(layer(values, mask=mask) ** 2)
         return tape.gradient(loss, [values] + layer.trainable_variables)
 
+    function = {"forward": forward, "forward_backward": forward_backward}[mode]
+
     def document(steps):
         rng = np.random.default_rng(steps)
         values = rng.standard_normal((1, steps, FEATURES), dtype="float32")
@@ -76,59 +79,57 @@ def measure(length, repeats):
         mask[:, steps - steps // 10 :] = False  # some padding, as in a batch
         return tf.constant(values), tf.constant(mask)
 
-    short = document(100)  # traces both functions on a short input
-    forward(*short)
-    forward_backward(*short)
+    function(*document(100))  # traces on a short input
     values, mask = document(length)
-    result = {"time": length, "input_mib": values.numpy().nbytes / 2**20}
-    for name, function in (
-        ("forward", forward),
-        ("forward_backward", forward_backward),
-    ):
 
-        def run(function=function):
-            return [t.numpy() for t in tf.nest.flatten(function(values, mask))]
+    def run():
+        return [t.numpy() for t in function(values, mask)]
 
-        peak = _peak_mib(run)
-        seconds = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            run()
-            seconds.append(time.perf_counter() - start)
-        result[f"{name}_ms"] = round(statistics.median(seconds) * 1e3, 2)
-        result[f"{name}_peak_mib"] = round(peak, 1)
-    result["input_mib"] = round(result["input_mib"], 1)
-    return result
+    peak = _peak_mib(run)
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - start)
+    return {
+        f"{mode}_ms": round(statistics.median(seconds) * 1e3, 2),
+        f"{mode}_peak_mib": round(peak, 1),
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--length", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.length:  # one measurement, in a fresh process
-        print(json.dumps(measure(args.length, args.repeats)))
+        print(json.dumps(measure(args.length, args.mode, args.repeats)))
         return
 
     rows = []
     for length in LENGTHS:
-        completed = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--length",
-                str(length),
-                "--repeats",
-                str(args.repeats),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        rows.append(json.loads(completed.stdout.splitlines()[-1]))
-        print(rows[-1])
+        row = {
+            "time": length,
+            "input_mib": round(length * FEATURES * 4 / 2**20, 1),
+        }
+        for mode in ("forward", "forward_backward"):
+            command = [sys.executable, __file__, "--length", str(length)]
+            command += ["--mode", mode, "--repeats", str(args.repeats)]
+            completed = subprocess.run(
+                command, check=True, capture_output=True, text=True
+            )
+            row.update(json.loads(completed.stdout.splitlines()[-1]))
+        rows.append(row)
+        print(row)
+
     # Linear growth: peak memory per step stays flat as the length doubles.
-    per_step = [row["forward_backward_peak_mib"] / row["time"] for row in rows]
+    def per_step_ratio(key):
+        first, last = rows[0], rows[-1]
+        return round(
+            (last[key] / last["time"]) / (first[key] / first["time"]), 3
+        )
+
     import keras
     import tensorflow as tf
 
@@ -141,9 +142,10 @@ def main():
         "repeats": args.repeats,
         "memory": "peak resident set added by the call (VmHWM - VmRSS)",
         "rows": rows,
-        "peak_per_step_ratio_longest_over_shortest": round(
-            per_step[-1] / per_step[0], 3
-        ),
+        "peak_per_step_ratio_longest_over_shortest": {
+            mode: per_step_ratio(f"{mode}_peak_mib")
+            for mode in ("forward", "forward_backward")
+        },
     }
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
     temporary = RESULTS + ".tmp"

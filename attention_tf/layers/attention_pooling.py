@@ -169,10 +169,12 @@ class AttentionPooling(keras.layers.Layer):
             masked_attention.check_query_mode(
                 self.heads, self.diversity_penalty
             )
-            self.query_kernel = self._add("query_kernel", query_shape[-1])
+            self.query_kernel = self._add_kernel(
+                "query_kernel", query_shape[-1]
+            )
         else:
             self.query_kernel = None
-        self.kernel = self._add("kernel", values_shape[-1])
+        self.kernel = self._add_kernel("kernel", values_shape[-1])
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
@@ -191,7 +193,7 @@ class AttentionPooling(keras.layers.Layer):
             regularizer=self.context_regularizer,
         )
 
-    def _add(self, name, input_dim):
+    def _add_kernel(self, name, input_dim):
         return self.add_weight(
             name=name,
             shape=(input_dim, self.units),
@@ -229,47 +231,28 @@ class AttentionPooling(keras.layers.Layer):
         return_attention_scores=False,
         projected_values=None,
     ):
-        query, values = masked_attention.split(inputs)
-        query_mask, values_mask = masked_attention.split_masks(
-            mask, query is not None
+        query, values, query_mask, values_mask = masked_attention.unpack(
+            inputs, mask, projected_values, self.units, self.query_kernel
         )
-        masked_attention.check_shapes(
-            values.shape,
-            None if query is None else query.shape,
-            None if values_mask is None else values_mask.shape,
-            None if projected_values is None else projected_values.shape,
-            self.units,
-        )
-        if query is not None and self.query_kernel is None:
-            raise ValueError(
-                "This AttentionPooling layer was built without a query "
-                "(pooling mode) and has no `query_kernel`; it cannot be "
-                "called with `[query, values]`. Use a new layer."
-            )
-        # One row per head (pooling) or per query step: [batch, rows, ...].
-        rows_are_heads = query is None
-        single_row = (query is None and self.heads == 1) or (
-            query is not None and len(query.shape) == 2
-        )
+        # 1. Zeros at masked steps, whatever the padding held.
         values = masked_attention.zero_masked_steps(values, values_mask)
+        # 2 and 3. Scores [batch, rows, time]: a row per head or query step.
         scores = self._scores(query, values, projected_values)
+        # 4. Softmax of every row over the unmasked steps.
         weights = masked_attention.masked_softmax(scores, values_mask)
         if self.diversity_penalty > 0:
             self.add_loss(
                 self.diversity_penalty
-                * masked_attention.diversity_penalty(weights, values_mask)
+                * masked_attention.diversity_penalty(weights)
             )
-        outputs = self._pool(weights, values, training)
-        if rows_are_heads:
-            outputs = ops.reshape(outputs, (-1, self.heads * values.shape[-1]))
-        elif single_row:
-            outputs = ops.squeeze(outputs, axis=1)
-        elif query_mask is not None:
-            outputs = outputs * ops.cast(query_mask, outputs.dtype)[..., None]
+        # 5. Weighted sums of the values.
+        outputs = self._pool(weights, values, query, query_mask, training)
         if not return_attention_scores:
             return outputs
         weights = ops.cast(weights, values.dtype)
-        return outputs, ops.squeeze(weights, axis=1) if single_row else weights
+        if _one_row(query, self.heads):
+            weights = ops.squeeze(weights, axis=1)
+        return outputs, weights
 
     def _scores(self, query, values, projected_values):
         """Steps 2 and 3: float32 scores `[batch, rows, time]`."""
@@ -298,13 +281,20 @@ class AttentionPooling(keras.layers.Layer):
             return ops.transpose(scores, (0, 2, 1))
         return ops.squeeze(scores, axis=-1)
 
-    def _pool(self, weights, values, training):
-        """Step 5: weighted sums `[batch, rows, features]`."""
+    def _pool(self, weights, values, query, query_mask, training):
+        """Step 5, dropout first: the outputs in the shape `call` returns."""
         if training and self.dropout > 0:
             weights = keras.random.dropout(
                 weights, self.dropout, seed=self.seed_generator
             )
-        return ops.matmul(ops.cast(weights, values.dtype), values)
+        outputs = ops.matmul(ops.cast(weights, values.dtype), values)
+        if query is None:  # heads, one after the other
+            return ops.reshape(outputs, (-1, self.heads * values.shape[-1]))
+        if len(query.shape) == 2:
+            return ops.squeeze(outputs, axis=1)
+        if query_mask is not None:
+            outputs = outputs * ops.cast(query_mask, outputs.dtype)[..., None]
+        return outputs
 
     def compute_mask(self, inputs, mask=None):
         if isinstance(inputs, (list, tuple)) and mask is not None:
@@ -342,8 +332,6 @@ class AttentionPooling(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        serialize_initializer = keras.initializers.serialize
-        serialize_regularizer = keras.regularizers.serialize
         config.update(
             {
                 "units": self.units,
@@ -351,25 +339,21 @@ class AttentionPooling(keras.layers.Layer):
                 "dropout": self.dropout,
                 "diversity_penalty": self.diversity_penalty,
                 "use_bias": self.use_bias,
-                "kernel_initializer": serialize_initializer(
-                    self.kernel_initializer
-                ),
-                "bias_initializer": serialize_initializer(
-                    self.bias_initializer
-                ),
-                "context_initializer": serialize_initializer(
-                    self.context_initializer
-                ),
-                "kernel_regularizer": serialize_regularizer(
-                    self.kernel_regularizer
-                ),
-                "bias_regularizer": serialize_regularizer(
-                    self.bias_regularizer
-                ),
-                "context_regularizer": serialize_regularizer(
-                    self.context_regularizer
-                ),
                 "seed": self.seed,
             }
         )
+        for weight in ("kernel", "bias", "context"):
+            config[f"{weight}_initializer"] = keras.initializers.serialize(
+                getattr(self, f"{weight}_initializer")
+            )
+            config[f"{weight}_regularizer"] = keras.regularizers.serialize(
+                getattr(self, f"{weight}_regularizer")
+            )
         return config
+
+
+def _one_row(query, heads):
+    """Whether the weights lose their rows axis: one head, or a rank-2 query."""
+    if query is None:
+        return heads == 1
+    return len(query.shape) == 2

@@ -39,7 +39,7 @@ def masked_softmax(scores, mask):
     return exp / ops.where(total > 0.0, total, 1.0)
 
 
-def diversity_penalty(weights, mask):
+def diversity_penalty(weights):
     """Mean over batch rows of `||A A^T - I||_F^2`, `A` a row's weights.
 
     `weights` are the float32 `[batch, heads, time]` softmax outputs. Rows
@@ -120,6 +120,26 @@ def split_masks(mask, has_query):
             f"Received: mask={mask!r}"
         )
     return mask[0], mask[1]
+
+
+def unpack(inputs, mask, projected_values, units, query_kernel):
+    """`(query, values, query_mask, values_mask)` from the call, checked."""
+    query, values = split(inputs)
+    query_mask, values_mask = split_masks(mask, query is not None)
+    check_shapes(
+        values.shape,
+        None if query is None else query.shape,
+        None if values_mask is None else values_mask.shape,
+        None if projected_values is None else projected_values.shape,
+        units,
+    )
+    if query is not None and query_kernel is None:
+        raise ValueError(
+            "This AttentionPooling layer was built without a query "
+            "(pooling mode) and has no `query_kernel`; it cannot be "
+            "called with `[query, values]`. Use a new layer."
+        )
+    return query, values, query_mask, values_mask
 
 
 def check_shapes(

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from attention_tf import AttentionPooling
+from attention_tf.layers import masked_attention
 from tests.gradients import input_and_weight_gradients
 from tests.layers.reference import (
     BATCH,
@@ -94,8 +95,13 @@ def test_empty_rows_are_zero_with_finite_gradients_per_head(rng, policy, heads):
     layer = AttentionPooling(UNITS, heads=heads, diversity_penalty=1.0)
 
     def loss_fn(layer, values):
-        outputs, _ = pool(layer, values, mask)
-        penalty = layer.losses[-1]
+        outputs, weights = pool(layer, values, mask)
+        # The penalty from the returned weights: JAX's stateless gradient
+        # scope does not collect `layer.losses`.
+        weights = keras.ops.reshape(
+            keras.ops.cast(weights, "float32"), (BATCH, heads, TIME)
+        )
+        penalty = masked_attention.diversity_penalty(weights)
         return keras.ops.sum(keras.ops.cast(outputs, "float32") ** 2) + penalty
 
     gradients = input_and_weight_gradients(layer, loss_fn, values)

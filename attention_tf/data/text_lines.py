@@ -73,6 +73,6 @@ def decoding_problem(line, encoding="utf-8"):
     byte = ord(match.group()) - 0xDC00
     return (
         f"byte 0x{byte:02x} at column {match.start() + 1} is not valid "
-        f"{encoding}; pass the file's encoding (for example `--encoding "
-        "latin-1`) or save it as UTF-8."
+        f"{encoding}: save the file as UTF-8, or give its encoding (such as "
+        "latin-1)."
     )

@@ -146,6 +146,11 @@ def register(subparsers):
         "instead of stopping.",
     )
     train.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="Text encoding of your own data files (such as latin-1).",
+    )
+    train.add_argument(
         "--test-share",
         type=float,
         default=0.2,
@@ -616,7 +621,11 @@ def _load_data(args, recipe):
         class_names, skipped = list(IMDB_CLASS_NAMES), 0
     else:
         loaded = load_labelled_texts(
-            args.data, args.text_column, args.label_column, args.skip_bad_rows
+            args.data,
+            args.text_column,
+            args.label_column,
+            args.skip_bad_rows,
+            args.encoding,
         )
         texts, labels = loaded.texts, loaded.labels
         order = rng.permutation(len(texts))

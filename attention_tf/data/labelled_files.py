@@ -216,33 +216,34 @@ class _DelimitedRows:
             return
         if isinstance(header, ValueError):
             raise header
+        header, where = header
         for column in (text_column, label_column):
             if column not in header:
                 raise ValueError(
-                    f"{self.path}, line 1: no column {column!r} in the header "
-                    f"{header}. Choose the columns with `text_column` and "
+                    f"{where}: no column {column!r} in the header {header}. "
+                    "Choose the columns with `text_column` and "
                     "`label_column`."
                 )
         text_at, label_at = (
             header.index(text_column),
             header.index(label_column),
         )
-        while True:
-            start = self.cursor.position
-            fields = self._record(width=len(header))
-            if fields is None:
-                return
-            if isinstance(fields, ValueError):
-                yield fields
+        while (record := self._record(width=len(header))) is not None:
+            if isinstance(record, ValueError):
+                yield record
                 continue
-            where = f"{self.path}, line {start + 1}"
+            fields, where = record
             try:
                 yield _check_row(fields[text_at], fields[label_at], where)
             except ValueError as error:
                 yield error
 
     def _record(self, width):
-        """The next non-blank record's fields, a `ValueError`, or `None`."""
+        """The next non-blank record, a `ValueError`, or `None` at the end.
+
+        A record is `(fields, where)`, `where` naming the file and the line
+        it starts on.
+        """
         while True:
             start = self.cursor.position
             try:
@@ -272,7 +273,7 @@ class _DelimitedRows:
                     return ValueError(
                         f"{self.path}, line {number + 1}: {undecodable}"
                     )
-            return fields
+            return fields, f"{self.path}, line {start + 1}"
 
     def _quoting_problem(self, error):
         end = self.cursor.position

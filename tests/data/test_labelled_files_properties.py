@@ -130,7 +130,7 @@ def _check(path, rows, lines, encoding):
         assert f"{path.name}, line {bad[0]}:" in str(error.value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     data=st.data(),
     separator=st.sampled_from([",", "\t"]),
@@ -194,7 +194,7 @@ def _json_rows(draw, encoding):
     return rows
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     data=st.data(),
     end=st.sampled_from(["\n", "\r\n"]),

@@ -1,33 +1,16 @@
 """The user's own labelled texts: CSV/TSV, JSON Lines, or one folder per class.
 
-How a CSV or TSV file is read, row by row:
-
-1. Fields follow the usual CSV quoting: a field that starts with `"` is
-   quoted, `""` inside it stands for one quote, and it may run over several
-   lines. Its closing quote must be followed by the separator or the end of
-   the line. A quote inside a field that does not start with one is an
-   ordinary character.
-2. A row must have as many fields as the header. Blank lines are ignored.
-3. A row that breaks 1 or 2 (a quote never closed, a closing quote followed
-   by more text, or a quoted field that runs over several lines into a row
-   with the wrong number of fields) is malformed at the line where it
-   *starts*, and reading resumes on the next line. So a stray quote costs
-   its own row, never the rows after it, while a text that really spans
-   lines (and so closes its quote and has the right number of fields) reads
-   as one row.
-4. In a TSV file, a malformed line whose quotes, read as ordinary
-   characters, give the header's number of fields is read that way: files
-   written by joining fields with tabs carry no quoting, and their texts may
-   well start with a quote.
+CSV and TSV files are read by `DelimitedRows`, whose docstring gives the
+rules for quotes, malformed rows and line ends.
 """
 
 import collections
-import csv
 import json
 import math
 import os
 import re
 
+from attention_tf.data.delimited_rows import DelimitedRows
 from attention_tf.data.text_lines import decoding_problem, read_lines
 
 LabelledTexts = collections.namedtuple(
@@ -87,7 +70,7 @@ def load_labelled_texts(
     else:
         extension = os.path.splitext(path)[1].lower()
         if extension in _DELIMITERS:
-            reader = _DelimitedRows(path, _DELIMITERS[extension], encoding)
+            reader = DelimitedRows(path, _DELIMITERS[extension], encoding)
             rows, skipped = _collect(
                 reader.rows(text_column, label_column), skip_bad_rows
             )
@@ -153,9 +136,14 @@ def _finite_number(label):
 
 
 def _collect(rows, skip):
-    """Runs a row generator that yields `(text, label)` or a `ValueError`."""
+    """Checks rows given as `(text, label, where)` or a `ValueError`."""
     good, skipped = [], 0
     for row in rows:
+        if not isinstance(row, ValueError):
+            try:
+                row = _check_row(*row)
+            except ValueError as error:
+                row = error
         if isinstance(row, ValueError):
             if not skip:
                 raise row
@@ -180,133 +168,6 @@ def _check_row(text, label, where):
     return text, label
 
 
-class _Cursor:
-    """Feeds lines to a `csv.reader`; moving `position` re-synchronises it."""
-
-    def __init__(self, lines):
-        self.lines = lines
-        self.position = 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        if self.position >= len(self.lines):
-            raise StopIteration
-        self.position += 1
-        return self.lines[self.position - 1]
-
-
-class _DelimitedRows:
-    """The records of a CSV/TSV file, each tried from its own first line."""
-
-    def __init__(self, path, delimiter, encoding):
-        self.path = path
-        self.delimiter = delimiter
-        self.encoding = encoding
-        self.cursor = _Cursor(read_lines(path, encoding))
-        # A reader starts every record afresh, so after a malformed one
-        # moving the cursor back to the next line is all it takes.
-        self.reader = csv.reader(self.cursor, delimiter=delimiter, strict=True)
-
-    def rows(self, text_column, label_column):
-        """Yields `(text, label)` per row, or the `ValueError` of a bad one."""
-        header = self._record(width=None)
-        if header is None:
-            return
-        if isinstance(header, ValueError):
-            raise header
-        header, where = header
-        for column in (text_column, label_column):
-            if column not in header:
-                raise ValueError(
-                    f"{where}: no column {column!r} in the header {header}. "
-                    "Choose the columns with `text_column` and "
-                    "`label_column`."
-                )
-        text_at, label_at = (
-            header.index(text_column),
-            header.index(label_column),
-        )
-        while (record := self._record(width=len(header))) is not None:
-            if isinstance(record, ValueError):
-                yield record
-                continue
-            fields, where = record
-            try:
-                yield _check_row(fields[text_at], fields[label_at], where)
-            except ValueError as error:
-                yield error
-
-    def _record(self, width):
-        """The next non-blank record, a `ValueError`, or `None` at the end.
-
-        A record is `(fields, where)`, `where` naming the file and the line
-        it starts on.
-        """
-        while True:
-            start = self.cursor.position
-            try:
-                fields = next(self.reader)
-            except StopIteration:
-                return None
-            except csv.Error as error:
-                fields, problem = None, self._quoting_problem(error)
-            else:
-                if not fields:
-                    continue  # A blank line.
-                problem = self._width_problem(start, fields, width)
-            if problem is not None:
-                self.cursor.position = start + 1
-                fields = self._literal_tsv_fields(start, width)
-                if fields is None:
-                    return ValueError(
-                        f"{self.path}, line {start + 1}: {problem}"
-                    )
-            # Undecodable bytes change no quote or separator (they are not
-            # ASCII), so the record's extent stands; only its text is bad.
-            for number in range(start, self.cursor.position):
-                undecodable = decoding_problem(
-                    self.cursor.lines[number], self.encoding
-                )
-                if undecodable:
-                    return ValueError(
-                        f"{self.path}, line {number + 1}: {undecodable}"
-                    )
-            return fields, f"{self.path}, line {start + 1}"
-
-    def _quoting_problem(self, error):
-        end = self.cursor.position
-        if end >= len(self.cursor.lines) and "end of data" in str(error):
-            return (
-                "a quoted field opened on this line is never closed (a stray "
-                '`"`? Inside quotes, write a quote as `""`).'
-            )
-        return (
-            f"a quoted field is not closed properly (line {end}: {error}; "
-            'inside quotes, write a quote as `""`).'
-        )
-
-    def _width_problem(self, start, fields, width):
-        if width is None or len(fields) == width:
-            return None
-        end = self.cursor.position
-        if end - start > 1:
-            return (
-                f"a quoted field opened on this line runs to line {end}, "
-                f"giving {len(fields)} fields instead of {width} (a stray "
-                '`"`? Inside quotes, write a quote as `""`).'
-            )
-        return f"expected {width} fields, found {len(fields)}."
-
-    def _literal_tsv_fields(self, start, width):
-        if self.delimiter != "\t" or width is None:
-            return None
-        line = self.cursor.lines[start].rstrip("\r\n")
-        fields = line.split("\t")
-        return fields if len(fields) == width else None
-
-
 def _json_rows(path, text_column, label_column, encoding):
     for number, line in enumerate(read_lines(path, encoding), start=1):
         if not line.strip():
@@ -324,12 +185,7 @@ def _json_rows(path, text_column, label_column, encoding):
         if not isinstance(record, dict):
             yield ValueError(f"{where}: expected a JSON object.")
             continue
-        try:
-            yield _check_row(
-                record.get(text_column), record.get(label_column), where
-            )
-        except ValueError as error:
-            yield error
+        yield record.get(text_column), record.get(label_column), where
 
 
 def _read_class_folders(path, skip, encoding):
@@ -348,13 +204,10 @@ def _read_class_folders(path, skip, encoding):
 
 
 def _read_text_file(path, label, encoding):
-    """One class-folder text as `(text, label)`, or a `ValueError`."""
+    """One class-folder text as `(text, label, path)`, or a `ValueError`."""
     lines = read_lines(path, encoding)
     for number, line in enumerate(lines, start=1):
         undecodable = decoding_problem(line, encoding)
         if undecodable:
             return ValueError(f"{path}, line {number}: {undecodable}")
-    try:
-        return _check_row("".join(lines), label, path)
-    except ValueError as error:
-        return error
+    return "".join(lines), label, path

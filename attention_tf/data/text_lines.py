@@ -54,7 +54,8 @@ def decode_lines(data, name, encoding="utf-8"):
         # in the middle of a character): name where they are instead.
         line = data.count(b"\n", 0, error.start) + 1
         raise ValueError(
-            f"{name}, line {line}: bytes {data[error.start : error.end]!r} do not "
+            f"{name}, line {line}: bytes "
+            f"{data[error.start : error.end]!r} do not "
             f"decode as {encoding}: {error.reason}."
         ) from None
     return _LINE.findall(text)

@@ -32,7 +32,7 @@ def _texts(encoding):
     special = [c for c in _SPECIAL if encoding != "latin-1" or c < "\x100"]
     # A text whose first character after any quotes is a line break is left
     # out: after a stray quote in the row before, the two readings of such
-    # a file are both valid CSV (see the module docstring of the loader).
+    # a file are both valid CSV (see `DelimitedRows`).
     return (
         st.lists(st.one_of(st.sampled_from(special), plain), max_size=12)
         .map("".join)
@@ -187,9 +187,8 @@ def _json_rows(draw, encoding):
         elif kind == "empty_label":
             line = json.dumps({"text": text, "label": " "})
         elif kind == "bad_bytes":
-            line = json.dumps(
-                {"text": draw(_WORDS) + "é", "label": label}, ensure_ascii=False
-            )
+            record = {"text": draw(_WORDS) + "é", "label": label}
+            line = json.dumps(record, ensure_ascii=False)
         rows.append((line, kind, text, label))
     return rows
 

@@ -2,7 +2,7 @@
 
 import csv
 
-from attention_tf.data.text_lines import decoding_problem, read_lines
+from attention_tf.data.text_lines import read_lines
 
 
 class _Cursor:
@@ -74,8 +74,8 @@ class DelimitedRows:
     def __init__(self, path, delimiter, encoding="utf-8"):
         self.path = path
         self.delimiter = delimiter
-        self.encoding = encoding
-        self.cursor = _Cursor(read_lines(path, encoding))
+        lines, self.undecodable = read_lines(path, encoding)
+        self.cursor = _Cursor(lines)
         # A reader starts every record afresh, so after a malformed one
         # moving the cursor back to the next line is all it takes.
         self.reader = csv.reader(self.cursor, delimiter=delimiter, strict=True)
@@ -140,13 +140,11 @@ class DelimitedRows:
                     )
             # Undecodable bytes change no quote or separator (they are not
             # ASCII), so the record's extent stands; only its text is bad.
-            for number in range(start, self.cursor.position):
-                undecodable = decoding_problem(
-                    self.cursor.lines[number], self.encoding
-                )
-                if undecodable:
+            for index in range(start, self.cursor.position):
+                if index in self.undecodable:
                     return ValueError(
-                        f"{self.path}, line {number + 1}: {undecodable}"
+                        f"{self.path}, line {index + 1}: "
+                        f"{self.undecodable[index]}"
                     )
             return fields, f"{self.path}, line {start + 1}"
 
@@ -156,6 +154,13 @@ class DelimitedRows:
             return (
                 "a quoted field opened on this line is never closed (a stray "
                 '`"`? Inside quotes, write a quote as `""`).'
+            )
+        if "field larger than field limit" in str(error):
+            # The csv module's own cap; a runaway quote reaches it too.
+            return (
+                f"a field runs past {csv.field_size_limit()} characters "
+                f'(by line {end}): a stray `"` opening a quoted field, or a '
+                "text too long for the csv module."
             )
         return (
             f"a quoted field is not closed properly (line {end}: {error}; "

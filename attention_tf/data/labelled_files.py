@@ -11,7 +11,7 @@ import os
 import re
 
 from attention_tf.data.delimited_rows import DelimitedRows
-from attention_tf.data.text_lines import decoding_problem, read_lines
+from attention_tf.data.text_lines import read_lines
 
 LabelledTexts = collections.namedtuple(
     "LabelledTexts", ["texts", "labels", "class_names", "skipped_rows"]
@@ -169,13 +169,13 @@ def _check_row(text, label, where):
 
 
 def _json_rows(path, text_column, label_column, encoding):
-    for number, line in enumerate(read_lines(path, encoding), start=1):
+    lines, undecodable = read_lines(path, encoding)
+    for index, line in enumerate(lines):
         if not line.strip():
             continue
-        where = f"{path}, line {number}"
-        undecodable = decoding_problem(line, encoding)
-        if undecodable:
-            yield ValueError(f"{where}: {undecodable}")
+        where = f"{path}, line {index + 1}"
+        if index in undecodable:
+            yield ValueError(f"{where}: {undecodable[index]}")
             continue
         try:
             record = json.loads(line)
@@ -205,9 +205,7 @@ def _read_class_folders(path, skip, encoding):
 
 def _read_text_file(path, label, encoding):
     """One class-folder text as `(text, label, path)`, or a `ValueError`."""
-    lines = read_lines(path, encoding)
-    for number, line in enumerate(lines, start=1):
-        undecodable = decoding_problem(line, encoding)
-        if undecodable:
-            return ValueError(f"{path}, line {number}: {undecodable}")
+    lines, undecodable = read_lines(path, encoding)
+    for index, problem in sorted(undecodable.items())[:1]:
+        return ValueError(f"{path}, line {index + 1}: {problem}")
     return "".join(lines), label, path

@@ -12,7 +12,7 @@ import zipfile
 
 import keras
 
-from attention_tf.data.text_lines import decode_lines, decoding_problem
+from attention_tf.data.text_lines import decode_lines
 
 URL = "http://storage.googleapis.com/download.tensorflow.org/data/spa-eng.zip"
 ENVIRONMENT_VARIABLE = "ATTENTION_TF_SPA_ENG"
@@ -69,11 +69,12 @@ def load_pairs(path=None, direction="spa-eng", encoding="utf-8"):
         )
     path = resolve_path(path)
     pairs = []
-    lines = decode_lines(_read_bytes(path), path, encoding)
+    lines, undecodable = decode_lines(_read_bytes(path), path, encoding)
     for number, line in enumerate(lines, 1):
-        undecodable = decoding_problem(line, encoding)
-        if undecodable:
-            raise ValueError(f"{path}, line {number}: {undecodable}")
+        if number - 1 in undecodable:
+            raise ValueError(
+                f"{path}, line {number}: {undecodable[number - 1]}"
+            )
         line = line.rstrip("\r\n")
         if not line.strip():
             continue

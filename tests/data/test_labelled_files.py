@@ -281,3 +281,29 @@ def test_natural_class_order(tmp_path, labels, expected):
     data = load_labelled_texts(path)
     assert data.class_names == expected
     assert [data.class_names[i] for i in data.labels] == labels
+
+
+def test_command_line_names_the_byte_and_takes_encoding(tmp_path):
+    from attention_tf.cli import main
+
+    path = tmp_path / "reviews.csv"
+    path.write_bytes("text,label\ncafé,pos\nthé,neg\n".encode("latin-1"))
+    args = ["train-doc-classifier", "--data", str(path), "--out"]
+    with pytest.raises(ValueError, match=LATIN_1_MESSAGE.format(2, 4)):
+        main([*args, str(tmp_path / "a")])
+    # Decoded, the two texts load; too few to train is the next complaint.
+    with pytest.raises(ValueError, match="has 2 texts: too few"):
+        main([*args, str(tmp_path / "b"), "--encoding", "latin-1"])
+
+
+def test_stray_quote_in_long_texts_reaches_the_field_limit(tmp_path):
+    # Runs past the csv module's 131,072-character cap before the end.
+    rows = _rows(200, label_of=lambda i: ("pos", "neg")[i % 2])
+    rows = [("x" * 1000) + row for row in rows]
+    rows[9] = '"' + rows[9]
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(ValueError, match=r"line 11: a field runs past 131072"):
+        load_labelled_texts(path)
+    data = load_labelled_texts(path, skip_bad_rows=True)
+    assert len(data.texts) == 199 and data.skipped_rows == 1

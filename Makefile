@@ -18,7 +18,7 @@ QUICK ?=
 DATASET ?= spa-eng
 PYTEST_ARGS ?=
 
-export TF_CPP_MIN_LOG_LEVEL ?= 2
+export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 .PHONY: install test test-slow test-backends lint bench \
 	train-doc-classifier train-decoder notebook notebook-run clean

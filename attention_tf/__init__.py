@@ -5,8 +5,14 @@ Importing the package registers every layer and model with Keras, so saved
 no `custom_objects`.
 """
 
-from attention_tf.layers import AttentionPooling
-from attention_tf.models import (
+# First: the `attention-tf` command loads TensorFlow without its native
+# start-up logs; for library users this does nothing.
+from attention_tf.commands.startup import quiet_backend_start
+
+quiet_backend_start()
+
+from attention_tf.layers import AttentionPooling  # noqa: E402
+from attention_tf.models import (  # noqa: E402
     BahdanauDecoderCell,
     BahdanauTranslator,
     BiLSTMAttentionClassifier,

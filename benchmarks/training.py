@@ -37,13 +37,11 @@ from attention_tf.data.length_buckets import (
     padding_share,
 )
 from attention_tf.data.vectorization import adapt_vectorizer, texts_to_token_ids
-from attention_tf.models import BiLSTMAttentionClassifier
 from attention_tf.training.atomic_files import write_json_atomically
-from attention_tf.training.doc_classifier import (
-    _BATCH_SIZE,
-    _BATCH_TOKENS,
-    _FULL,
-    _NUM_BUCKETS,
+from attention_tf.training.doc_classifier_config import FULL
+from attention_tf.training.doc_classifier_model import (
+    build_classifier,
+    compile_classifier,
 )
 
 RESULTS = os.path.join(os.path.dirname(__file__), "results", "training.json")
@@ -57,17 +55,11 @@ SHARED_IMDB = os.path.join(
 )
 
 
-def _model(vocabulary_size):
+def _model(vocabulary_size, steps_per_epoch):
+    """The model `train-doc-classifier` trains, compiled as it compiles it."""
     keras.utils.set_random_seed(0)
-    model = BiLSTMAttentionClassifier(
-        vocabulary_size,
-        2,
-        embedding_dim=_FULL["embedding_dim"],
-        lstm_units=_FULL["lstm_units"],
-        attention_units=_FULL["attention_units"],
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
+    model = build_classifier(FULL, vocabulary_size, 2)
+    return compile_classifier(model, FULL, steps_per_epoch)
 
 
 def main():
@@ -75,7 +67,7 @@ def main():
     parser.add_argument("--data", default=None)
     parser.add_argument("--texts", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--num-buckets", type=int, default=_NUM_BUCKETS)
+    parser.add_argument("--num-buckets", type=int, default=FULL.num_buckets)
     parser.add_argument("--batch-tokens", type=int, default=9600)
     args = parser.parse_args()
     data = args.data
@@ -83,7 +75,7 @@ def main():
         data = SHARED_IMDB
     imdb = load_imdb(data)
 
-    max_tokens, max_length = _FULL["max_tokens"], _FULL["max_length"]
+    max_tokens, max_length = FULL.max_tokens, FULL.max_length
     standardizer, vectorizer = adapt_vectorizer(imdb.train_texts, max_tokens)
     picks = np.random.default_rng(0).permutation(len(imdb.train_texts))
     picks = picks[: args.texts]
@@ -96,14 +88,25 @@ def main():
     buckets = bucket_lengths(lengths, args.num_buckets, max_length)
     sides = {
         "bucketed": bucketed_dataset(
-            ids, labels, _BATCH_SIZE, buckets, batch_tokens=_BATCH_TOKENS
+            ids,
+            labels,
+            FULL.batch_size,
+            buckets,
+            batch_tokens=FULL.batch_tokens,
         ),
         "bucketed_batch_tokens": bucketed_dataset(
-            ids, labels, _BATCH_SIZE, buckets, batch_tokens=args.batch_tokens
+            ids,
+            labels,
+            FULL.batch_size,
+            buckets,
+            batch_tokens=args.batch_tokens,
         ),
-        "padded": padded_dataset(ids, labels, _BATCH_SIZE, max_length),
+        "padded": padded_dataset(ids, labels, FULL.batch_size, max_length),
     }
-    models = {name: _model(vectorizer.vocabulary_size()) for name in sides}
+    models = {
+        name: _model(vectorizer.vocabulary_size(), sum(1 for _ in dataset))
+        for name, dataset in sides.items()
+    }
     for name, dataset in sides.items():  # Warm-up: traces every shape.
         models[name].fit(dataset, epochs=1, verbose=0)
     seconds = {name: [] for name in sides}
@@ -118,21 +121,27 @@ def main():
         "real_tokens": real_tokens,
         "max_length": max_length,
         "bucket_lengths": buckets,
-        "batch_size": _BATCH_SIZE,
+        "batch_size": FULL.batch_size,
         "batch_tokens": {
-            "bucketed": _BATCH_TOKENS,
+            "bucketed": FULL.batch_tokens,
             "bucketed_batch_tokens": args.batch_tokens,
         },
         "bucket_batch_sizes": {
-            name: bucket_batch_sizes(buckets, _BATCH_SIZE, tokens)
+            name: bucket_batch_sizes(buckets, FULL.batch_size, tokens)
             for name, tokens in (
-                ("bucketed", _BATCH_TOKENS),
+                ("bucketed", FULL.batch_tokens),
                 ("bucketed_batch_tokens", args.batch_tokens),
             )
         },
         "model": {
-            k: _FULL[k]
-            for k in ("embedding_dim", "lstm_units", "attention_units")
+            k: getattr(FULL, k)
+            for k in (
+                "embedding_dim",
+                "lstm_units",
+                "attention_units",
+                "dropout",
+                "embedding_dropout",
+            )
         },
         "repeats": args.repeats,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",

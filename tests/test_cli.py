@@ -1,17 +1,101 @@
-"""The console script reports bad input in one line, with exit status 2."""
+"""User and system errors at the command line: one line, exit status 2."""
 
+import errno
+import os
+import subprocess
 import sys
 
+import keras
+import pytest
+
 from attention_tf import cli
+from attention_tf.models import BahdanauTranslator
 
 
-def test_bad_input_is_one_line_and_status_2(tmp_path, monkeypatch, capsys):
-    missing = str(tmp_path / "no-such-run")
-    monkeypatch.setattr(
-        sys, "argv", ["attention-tf", "classify", "--model", missing, "hi"]
-    )
-    assert cli.run() == 2
+def _error_line(capsys, argv):
+    assert cli.run(argv) == 2
     error = capsys.readouterr().err
     assert error.startswith("attention-tf: error: ")
-    assert missing in error
-    assert "Traceback" not in error
+    assert error.count("\n") == 1 and "Traceback" not in error
+    return error
+
+
+def _train(out):
+    return ["train-doc-classifier", "--data", "texts.csv", "--out", str(out)]
+
+
+def test_missing_model_names_the_path(tmp_path, capsys):
+    missing = str(tmp_path / "no-such-run")
+    error = _error_line(capsys, ["classify", "--model", missing, "hi"])
+    assert missing in error and "train one first" in error
+
+
+def test_out_is_a_file(tmp_path, capsys):
+    out = tmp_path / "file"
+    out.write_text("not a folder")
+    error = _error_line(capsys, _train(out))
+    assert "File exists" in error or "Not a directory" in error
+    assert out.read_text() == "not a folder"
+
+
+def test_out_under_a_file(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    error = _error_line(capsys, _train(tmp_path / "file" / "run"))
+    assert "Not a directory" in error and "file" in error
+
+
+def test_out_read_only(tmp_path, capsys, monkeypatch):
+    # Tests may run as root, which writes anywhere: the operating system's
+    # answer for a read-only folder is raised where the folder is created.
+    out = tmp_path / "read-only" / "run"
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+
+    monkeypatch.setattr(os, "makedirs", refuse)
+    error = _error_line(capsys, _train(out))
+    assert "Permission denied" in error and "read-only" in error
+
+
+def test_bad_setting_is_one_line(tmp_path, capsys):
+    error = _error_line(capsys, _train(tmp_path) + ["--epochs", "0"])
+    assert "--epochs must be >= 1. Received: 0" in error
+
+
+def test_classify_on_a_translator_run(tmp_path, capsys):
+    model = BahdanauTranslator(20, 20, 1, 2)
+    model.build()
+    model.save(tmp_path / "model.keras")
+    error = _error_line(capsys, ["classify", "--model", str(tmp_path), "hi"])
+    assert "BahdanauTranslator, not a document classifier" in error
+
+
+def test_truncated_model_is_reported_as_corrupt(tmp_path, capsys):
+    source = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    path = tmp_path / "model.keras"
+    source.save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    error = _error_line(capsys, ["classify", "--model", str(path), "hi"])
+    assert "truncated or corrupt" in error and "No saved model" not in error
+
+
+def test_command_starts_quietly(tmp_path):
+    command = os.path.join(os.path.dirname(sys.executable), "attention-tf")
+    if not os.path.exists(command):
+        pytest.fail(f"{command} is missing: install the package (make install)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    env.pop(cli.VERBOSE_ENV_VAR, None)
+    missing = str(tmp_path / "none")
+    result = subprocess.run(
+        [command, "classify", "--model", missing, "hi"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"attention-tf: error: No saved model at {missing!r}: train one "
+        "first.\n"
+    )

@@ -11,6 +11,8 @@ import unicodedata
 import keras
 import numpy as np
 
+from attention_tf.data.splits import group_split
+
 START_TOKEN = "[start]"
 END_TOKEN = "[end]"
 
@@ -140,16 +142,11 @@ def split_pairs(pairs, test_size=2000, seed=1234, key=None):
             f"`test_size` must be in [1, {len(pairs)}). Received: {test_size}"
         )
     key = key or (lambda pair: pair[0])
-    groups = {}
-    for index, pair in enumerate(pairs):
-        groups.setdefault(key(pair), []).append(index)
-    group_list = list(groups.values())
-    order = np.random.default_rng(seed).permutation(len(group_list))
-    test = []
-    for group in order:
-        if len(test) >= test_size:
-            break
-        test.extend(group_list[group])
-    test_set = set(test)
-    train = [pair for index, pair in enumerate(pairs) if index not in test_set]
-    return train, [pairs[index] for index in sorted(test)]
+    # Groups numbered in order of first appearance: the order they are
+    # shuffled in.
+    first_seen = {}
+    groups = [first_seen.setdefault(key(p), len(first_seen)) for p in pairs]
+    test, train = group_split(
+        len(pairs), test_size, groups, np.random.default_rng(seed)
+    )
+    return [pairs[i] for i in train], [pairs[i] for i in sorted(test)]

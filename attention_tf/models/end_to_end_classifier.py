@@ -4,18 +4,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from attention_tf.data.sentences import split_into_sentences
+# Imported for its registration: older files name it only in a config.
+from attention_tf.models import document_classifier_preprocessor  # noqa: F401
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")
 class EndToEndClassifier(keras.Model):
-    """Wraps text preprocessing and a classifier into one savable model.
+    """A document classifier with its preprocessing: raw strings in.
 
-    1. `standardizer` cleans the raw strings (`TextStandardizer`).
-    2. `vectorizer` (an adapted `TextVectorization`) maps words to ids.
-    3. Flat classifiers get the first `max_length` ids; hierarchical ones
-       (`max_words` set) get the ids split into sentences.
-    4. `classifier` returns the probabilities and attention weights.
+    1. `preprocessor` (a `DocumentClassifierPreprocessor`, the one the
+       classifier was trained with) turns the strings into token ids.
+    2. `classifier` returns the probabilities and attention weights.
 
     An empty text becomes one padding step: its weights are all zero and
     its probabilities come from the output bias, never NaN.
@@ -23,20 +22,14 @@ class EndToEndClassifier(keras.Model):
     Every part is a registered Keras object, so the model saves to
     `.keras` and loads with `keras.saving.load_model(path,
     safe_mode=True)`, without `custom_objects` once `attention_tf` is
-    imported.
+    imported. Files saved before the preprocessor existed (with the
+    standardizer, vectorizer and caps in the model's own config) load too.
 
     Args:
-        standardizer: A `TextStandardizer` layer.
-        vectorizer: An adapted `keras.layers.TextVectorization`.
+        preprocessor: A `DocumentClassifierPreprocessor`.
         classifier: A `BiLSTMAttentionClassifier` or
             `HierarchicalAttentionClassifier`.
         class_names: The label of each output, in order.
-        max_length: Token cap for flat classifiers.
-        max_sentences: Sentence cap for hierarchical classifiers.
-        max_words: Words per sentence for hierarchical classifiers; set it
-            (and `sentence_boundary_ids`) to feed `[batch, sentences,
-            words]`.
-        sentence_boundary_ids: Token ids that end a sentence.
         **kwargs: Base `keras.Model` arguments.
 
     Call arguments:
@@ -52,48 +45,21 @@ class EndToEndClassifier(keras.Model):
         `[batch, time]`, or word and sentence weights for HAN).
     """
 
-    def __init__(
-        self,
-        standardizer,
-        vectorizer,
-        classifier,
-        class_names,
-        max_length=None,
-        max_sentences=None,
-        max_words=None,
-        sentence_boundary_ids=(),
-        **kwargs,
-    ):
+    def __init__(self, preprocessor, classifier, class_names, **kwargs):
         super().__init__(**kwargs)
-        self.standardizer = standardizer
-        self.vectorizer = vectorizer
+        # Tracked first, as in files saved before the preprocessor existed:
+        # their vocabulary loads from where those files keep it.
+        self.standardizer = preprocessor.standardizer
+        self.vectorizer = preprocessor.vectorizer
+        self.preprocessor = preprocessor
         self.classifier = classifier
         self.class_names = list(class_names)
-        self.max_length = max_length
-        self.max_sentences = max_sentences
-        self.max_words = max_words
-        self.sentence_boundary_ids = list(sentence_boundary_ids)
 
     def build(self, input_shape=None):
         # Builds the classifier's weights so that loading can restore them.
-        rank = 3 if self.max_words is not None else 2
+        rank = 3 if self.preprocessor.hierarchical else 2
         self.classifier(tf.zeros((1,) * rank, "int64"))
         self.built = True
-
-    def token_ids(self, texts):
-        """The ids the classifier sees for `texts` (a string tensor)."""
-        ids = self.vectorizer(self.standardizer(texts))
-        if self.max_words is not None:
-            return split_into_sentences(
-                ids,
-                self.sentence_boundary_ids,
-                self.max_sentences,
-                self.max_words,
-            )
-        if self.max_length is not None:
-            ids = ids[:, : self.max_length]
-        # One padding step for empty texts, so the LSTM has a step to run.
-        return tf.pad(ids, [[0, 0], [0, tf.maximum(1 - tf.shape(ids)[1], 0)]])
 
     def __call__(self, texts, *args, **kwargs):
         # Keras takes a Python list for several inputs; here it is a batch.
@@ -116,7 +82,7 @@ class EndToEndClassifier(keras.Model):
         # appended (and dropped from the outputs) gives them a row to run.
         count = tf.shape(texts)[0]
         texts = tf.concat([texts, tf.constant([""])], axis=0)
-        ids = self.token_ids(texts)
+        ids = self.preprocessor(texts)
         if not return_attention_scores:
             return self.classifier(ids)[:count]
         outputs = self.classifier(ids, return_attention_scores=True)
@@ -127,20 +93,13 @@ class EndToEndClassifier(keras.Model):
         config = super().get_config()
         config.update(
             {
-                "standardizer": keras.saving.serialize_keras_object(
-                    self.standardizer
-                ),
-                "vectorizer": keras.saving.serialize_keras_object(
-                    self.vectorizer
+                "preprocessor": keras.saving.serialize_keras_object(
+                    self.preprocessor
                 ),
                 "classifier": keras.saving.serialize_keras_object(
                     self.classifier
                 ),
                 "class_names": self.class_names,
-                "max_length": self.max_length,
-                "max_sentences": self.max_sentences,
-                "max_words": self.max_words,
-                "sentence_boundary_ids": self.sentence_boundary_ids,
             }
         )
         return config
@@ -148,9 +107,37 @@ class EndToEndClassifier(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("standardizer", "vectorizer", "classifier"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+        if "preprocessor" not in config:
+            config["preprocessor"] = _preprocessor_of_old_config(config)
+        config["preprocessor"] = keras.saving.deserialize_keras_object(
+            config["preprocessor"]
+        )
+        config["classifier"] = keras.saving.deserialize_keras_object(
+            config["classifier"]
+        )
         return cls(**config)
+
+
+def _preprocessor_of_old_config(config):
+    """The preprocessor config that an older file's model config implies."""
+    settings = {
+        key: config.pop(key, None)
+        for key in (
+            "standardizer",
+            "vectorizer",
+            "max_length",
+            "max_sentences",
+            "max_words",
+            "sentence_boundary_ids",
+        )
+    }
+    settings["sentence_boundary_ids"] = settings["sentence_boundary_ids"] or []
+    return {
+        "module": None,
+        "class_name": "attention_tf>DocumentClassifierPreprocessor",
+        "config": {"name": "preprocessor", **settings},
+        "registered_name": "attention_tf>DocumentClassifierPreprocessor",
+    }
 
 
 def as_text_batch(texts):

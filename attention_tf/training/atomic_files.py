@@ -50,3 +50,10 @@ def write_text_atomically(path, text):
             file.write(text)
 
     write_atomically(path, write)
+
+
+def save_figure(path, figure, dpi=100):
+    """Saves a Matplotlib `figure` to `path` as PNG, atomically."""
+    write_atomically(
+        path, lambda temporary: figure.savefig(temporary, format="png", dpi=dpi)
+    )

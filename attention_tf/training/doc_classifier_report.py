@@ -1,12 +1,28 @@
 """What a trained document classifier looked at: attention HTML, curves."""
 
+import collections
 import html
 
 import numpy as np
+import tensorflow as tf
 
 from attention_tf.training.atomic_files import (
-    write_atomically,
+    save_figure,
     write_text_atomically,
+)
+from attention_tf.training.callbacks import best_entry
+from attention_tf.training.doc_classifier_inputs import truncated_share
+
+# What a finished training produced, for `run_metrics`.
+TrainingOutcome = collections.namedtuple(
+    "TrainingOutcome",
+    [
+        "history",
+        "test_loss",
+        "test_accuracy",
+        "word_vector_seconds",
+        "vocab_size",
+    ],
 )
 
 
@@ -128,8 +144,89 @@ def write_learning_curves(path, history):
         axis.set_title(metric)
         axis.legend()
     figure.tight_layout()
+    save_figure(path, figure)
 
-    def save(temporary):
-        figure.savefig(temporary, format="png", dpi=100)
 
-    write_atomically(path, save)
+def attention_examples(model, test, count):
+    """`attention_html` examples for `count` evenly spaced test texts.
+
+    Args:
+        model: An `EndToEndClassifier`.
+        test: A split with `texts` and integer `labels`.
+        count: Most texts to show (evenly spaced, so every class appears).
+    """
+    picks = np.linspace(0, len(test.texts) - 1, min(count, len(test.texts)))
+    picks = sorted(set(int(i) for i in picks))
+    outputs = model(
+        tf.constant([test.texts[i] for i in picks]),
+        return_attention_scores=True,
+    )
+    probabilities, ids, word_weights = (o.numpy() for o in outputs[:3])
+    sentence_weights = outputs[3].numpy() if len(outputs) > 3 else None
+    vocabulary = model.vectorizer.get_vocabulary()
+    examples = []
+    for row, i in enumerate(picks):
+        prediction = int(np.argmax(probabilities[row]))
+        example = {
+            "words": attended_words(vocabulary, ids[row], word_weights[row]),
+            "label": int(test.labels[i]),
+            "prediction": prediction,
+            "probability": float(probabilities[row, prediction]),
+        }
+        if sentence_weights is not None:
+            kept = (ids[row] != 0).any(axis=-1)
+            example["sentence_weights"] = [
+                float(w) for w in sentence_weights[row][kept]
+            ]
+        examples.append(example)
+    return examples
+
+
+def run_metrics(config, data, tokens, batches, outcome):
+    """The `metrics.json` record of a finished training.
+
+    Args:
+        config: The run's `DocClassifierConfig`.
+        data: Its `DocumentData`.
+        tokens: Its `TokenIds` by split name.
+        batches: Its `Batches`.
+        outcome: Its `TrainingOutcome`.
+    """
+    history = outcome.history
+    best = best_entry(history)
+    train_steps_seconds = sum(entry["train_seconds"] for entry in history)
+    real_tokens = int(sum(len(ids) for ids in tokens["train"].ids))
+    # Training time includes learning the word vectors.
+    train_seconds = outcome.word_vector_seconds + sum(
+        entry["seconds"] for entry in history
+    )
+    return {
+        "test_accuracy": outcome.test_accuracy,
+        "test_loss": outcome.test_loss,
+        "val_accuracy": float(best["val_accuracy"]),
+        "val_loss": float(best["val_loss"]),
+        "best_epoch": best["epoch"] + 1,
+        "epochs": len(history),
+        "train_seconds": round(train_seconds, 1),
+        "word_vector_seconds": round(outcome.word_vector_seconds, 1),
+        "real_tokens_per_second": round(
+            real_tokens * len(history) / max(train_steps_seconds, 1e-9)
+        ),
+        "padding_share": round(batches.padding_share, 4),
+        "truncated_share": round(truncated_share(tokens, config.max_length), 4),
+        "num_train": len(data.train.texts),
+        "num_validation": len(data.validation.texts),
+        "num_test": len(data.test.texts),
+        "num_unlabelled": len(data.unlabelled),
+        "validation_grouped_by": data.validation_grouped_by,
+        "skipped_rows": data.skipped_rows,
+        "vocab_size": outcome.vocab_size,
+        "max_length": config.max_length,
+        "bucket_lengths": batches.bucket_lengths,
+        "bucket_batch_sizes": batches.bucket_batch_sizes,
+        "architecture": config.architecture,
+        "quick": config.quick,
+        "seed": config.seed,
+        "class_names": data.class_names,
+        "recipe": config.recipe(),
+    }

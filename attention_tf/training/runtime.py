@@ -27,6 +27,8 @@ import os
 
 import keras
 
+from attention_tf.training.checks import check_choice
+
 STRATEGIES = ("none", "mirrored", "multiworker")
 MIXED_PRECISIONS = ("none", "mixed_float16", "mixed_bfloat16")
 
@@ -72,8 +74,8 @@ class Runtime:
     """
 
     def __init__(self, strategy="none", mixed_precision="none", devices=None):
-        _check_choice("strategy", strategy, STRATEGIES)
-        _check_choice("mixed_precision", mixed_precision, MIXED_PRECISIONS)
+        check_choice("`strategy`", strategy, STRATEGIES)
+        check_choice("`mixed_precision`", mixed_precision, MIXED_PRECISIONS)
         self.backend = keras.backend.backend()
         if strategy != "none" and self.backend not in ("tensorflow", "jax"):
             raise ValueError(
@@ -212,11 +214,4 @@ class Runtime:
             f"strategy {self.strategy} ({self.num_replicas} replica"
             f"{'s' if self.num_replicas != 1 else ''}), dtype policy "
             f"{keras.config.dtype_policy().name}, backend {self.backend}"
-        )
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(
-            f"`{name}` must be one of {choices}. Received: {name}={value!r}"
         )

@@ -9,10 +9,14 @@ implementation, run on token ids, so they line up with the vocabulary of
 the `TextVectorization` layer.
 """
 
+import os
 import time
 import zlib
 
 import numpy as np
+
+from attention_tf.data.vectorization import texts_to_token_ids
+from attention_tf.training.atomic_files import write_atomically
 
 
 def train_word_vectors(
@@ -116,3 +120,50 @@ def _stable_hash(text):
     # gensim seeds each word's vector with hashfxn(word + str(seed)); the
     # built-in hash changes between processes.
     return zlib.crc32(text.encode("utf-8"))
+
+
+def cached_word_vectors(path, config, train_ids, unlabelled, preprocessor):
+    """word2vec vectors for a classifier's embeddings, and their seconds.
+
+    Kept in `path` (the run's state), so a resumed run does not learn them
+    again and starts from the very same ones.
+
+    Args:
+        path: The `.npz` cache file.
+        config: A `DocClassifierConfig` (`word_vector_epochs`,
+            `embedding_dim`, `seed`).
+        train_ids: Token ids of the training texts.
+        unlabelled: Raw unlabelled texts, read whole (not capped).
+        preprocessor: The `DocumentClassifierPreprocessor` that made
+            `train_ids`.
+
+    Returns:
+        `(vectors, seconds)`; `(None, 0.0)` with `word_vector_epochs=0`.
+    """
+    if config.word_vector_epochs == 0:
+        return None, 0.0
+    if os.path.exists(path):
+        with np.load(path) as saved:
+            return saved["vectors"], float(saved["seconds"])
+    start = time.perf_counter()
+    unlabelled_ids, _ = texts_to_token_ids(
+        unlabelled, preprocessor.standardizer, preprocessor.vectorizer
+    )
+    print(
+        f"Learning word vectors on {len(train_ids)} training and "
+        f"{len(unlabelled_ids)} unlabelled texts."
+    )
+    vectors = train_word_vectors(
+        list(train_ids) + unlabelled_ids,
+        preprocessor.vectorizer.vocabulary_size(),
+        config.embedding_dim,
+        epochs=config.word_vector_epochs,
+        seed=config.seed,
+    )
+    seconds = time.perf_counter() - start
+    write_atomically(
+        path,
+        lambda temporary: np.savez(temporary, vectors=vectors, seconds=seconds),
+        suffix=".npz",
+    )
+    return vectors, seconds

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from attention_tf.data.vectorization import adapt_vectorizer
 from attention_tf.models import (
     BiLSTMAttentionClassifier,
+    DocumentClassifierPreprocessor,
     EndToEndClassifier,
     HierarchicalAttentionClassifier,
 )
@@ -88,25 +88,15 @@ tensorflow_only = pytest.mark.skipif(
 
 def _end_to_end(architecture):
     texts = ["good film. really good!", "bad film. awful plot", "fine"]
-    standardizer, vectorizer = adapt_vectorizer(texts, 30)
     if architecture == "han":
-        boundary = [
-            i
-            for i, w in enumerate(vectorizer.get_vocabulary())
-            if w and set(w) <= set(".!?")
-        ]
-        return EndToEndClassifier(
-            standardizer,
-            vectorizer,
-            _han(),
-            ["neg", "pos"],
-            max_sentences=4,
-            max_words=6,
-            sentence_boundary_ids=boundary,
+        preprocessor = DocumentClassifierPreprocessor.from_texts(
+            texts, 30, max_length=None, max_sentences=4, max_words=6
         )
-    return EndToEndClassifier(
-        standardizer, vectorizer, _bilstm(2), ["neg", "pos"], max_length=5
+        return EndToEndClassifier(preprocessor, _han(), ["neg", "pos"])
+    preprocessor = DocumentClassifierPreprocessor.from_texts(
+        texts, 30, max_length=5
     )
+    return EndToEndClassifier(preprocessor, _bilstm(2), ["neg", "pos"])
 
 
 @tensorflow_only
@@ -131,7 +121,7 @@ def test_end_to_end_save_and_load_with_safe_mode(tmp_path, architecture):
 @tensorflow_only
 def test_end_to_end_truncates_to_max_length():
     model = _end_to_end("bilstm")
-    ids = model.token_ids(tf.constant(["good " * 20]))
+    ids = model.preprocessor(tf.constant(["good " * 20]))
     assert tuple(ids.shape) == (1, 5)
 
 

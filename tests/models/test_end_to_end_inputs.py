@@ -8,9 +8,9 @@ import tensorflow as tf
 
 from attention_tf.cli import main
 from attention_tf.data.labelled_files import natural_class_order
-from attention_tf.data.vectorization import adapt_vectorizer
 from attention_tf.models import (
     BiLSTMAttentionClassifier,
+    DocumentClassifierPreprocessor,
     EndToEndClassifier,
     HierarchicalAttentionClassifier,
 )
@@ -28,7 +28,6 @@ CLASS_NAMES = natural_class_order([str(i) for i in range(1, 11)])
 
 def _saved(tmp_path, architecture):
     keras.utils.set_random_seed(0)
-    standardizer, vectorizer = adapt_vectorizer(TEXTS, 30)
     if architecture == "han":
         classifier = HierarchicalAttentionClassifier(
             30,
@@ -38,20 +37,17 @@ def _saved(tmp_path, architecture):
             sentence_units=4,
             attention_units=4,
         )
-        boundary = [
-            i for i, w in enumerate(vectorizer.get_vocabulary()) if w in ".!?"
-        ]
-        settings = dict(
-            max_sentences=3, max_words=5, sentence_boundary_ids=boundary
+        preprocessor = DocumentClassifierPreprocessor.from_texts(
+            TEXTS, 30, max_length=None, max_sentences=3, max_words=5
         )
     else:
         classifier = BiLSTMAttentionClassifier(
             30, 10, embedding_dim=8, lstm_units=4, attention_units=4
         )
-        settings = dict(max_length=8)
-    model = EndToEndClassifier(
-        standardizer, vectorizer, classifier, CLASS_NAMES, **settings
-    )
+        preprocessor = DocumentClassifierPreprocessor.from_texts(
+            TEXTS, 30, max_length=8
+        )
+    model = EndToEndClassifier(preprocessor, classifier, CLASS_NAMES)
     model(tf.constant(TEXTS))
     path = tmp_path / "model.keras"
     model.save(path)

@@ -7,7 +7,9 @@ import subprocess
 import sys
 import tarfile
 import time
+import zipfile
 
+import h5py
 import keras
 import numpy as np
 import pytest
@@ -204,9 +206,61 @@ def test_killed_run_resumes_to_the_same_result(keyword_corpus, tmp_path):
 
 
 def test_state_of_another_run_is_not_resumed(keyword_corpus, tmp_path):
+    # A run that fails (here: a wrong --data) leaves nothing in the way.
+    with pytest.raises(ValueError, match="does not exist"):
+        main(_train_args(str(tmp_path / "missing.csv"), tmp_path))
     assert main(_train_args(keyword_corpus, tmp_path, "--epochs", "1")) == 0
-    with pytest.raises(ValueError, match="resume state of a run with other"):
+    with pytest.raises(
+        ValueError,
+        match=r"resume state of a run with other settings \(epochs\)",
+    ):
         main(_train_args(keyword_corpus, tmp_path, "--epochs", "2"))
+
+
+def test_finished_run_is_left_as_it_is(trained_run, keyword_corpus, capsys):
+    args = _train_args(
+        keyword_corpus,
+        trained_run,
+        "--word-vector-epochs",
+        "0",
+        "--epochs",
+        "6",
+    )
+    before = {
+        name: os.stat(trained_run / name).st_mtime_ns
+        for name in ("model.keras", "metrics.json", "attention.html")
+    }
+    assert main(args) == 0
+    assert "already holds this run, finished" in capsys.readouterr().out
+    for name, mtime in before.items():
+        assert os.stat(trained_run / name).st_mtime_ns == mtime
+
+
+def test_edited_data_is_not_resumed(trained_run, keyword_corpus, tmp_path):
+    edited = tmp_path / "edited.csv"
+    lines = open(keyword_corpus).read().split("\n")
+    # One label changed, every text the same.
+    lines[1] = lines[1].rsplit(",", 1)[0] + (
+        ",pos" if lines[1].endswith("neg") else ",neg"
+    )
+    edited.write_text("\n".join(lines))
+    model = trained_run / "model.keras"
+    mtime = os.stat(model).st_mtime_ns
+    args = _train_args(
+        str(edited), trained_run, "--word-vector-epochs", "0", "--epochs", "6"
+    )
+    with pytest.raises(ValueError, match=r"other data \(the texts or labels"):
+        main(args)
+    assert os.stat(model).st_mtime_ns == mtime
+
+
+def test_saved_model_carries_no_optimizer_state(trained_run):
+    with zipfile.ZipFile(trained_run / "model.keras") as archive:
+        with archive.open("model.weights.h5") as weights:
+            names = []
+            h5py.File(weights).visit(names.append)
+    assert not [name for name in names if "optimizer" in name]
+    assert any(name.startswith("classifier/") for name in names)
 
 
 def test_imdb_run_learns_vocabulary_and_vectors_from_unlabelled_reviews(
@@ -253,28 +307,3 @@ def test_imdb_run_learns_vocabulary_and_vectors_from_unlabelled_reviews(
     assert vectors.shape == (metrics["vocab_size"], 64)
     model = keras.saving.load_model(str(out / "model.keras"), safe_mode=True)
     assert "onlyunlabelled" in model.vectorizer.get_vocabulary()
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_validation_holds_whole_movies(seed):
-    from attention_tf.training.doc_classifier import _validation_split
-
-    rng = np.random.default_rng(seed)
-    movies = list(rng.integers(0, 40, size=300))
-    validation, rest = _validation_split(300, 30, movies, rng)
-    assert sorted(list(validation) + list(rest)) == list(range(300))
-    assert len(validation) >= 30
-    assert not {movies[i] for i in validation} & {movies[i] for i in rest}
-    # Seeded: the same generator state gives the same split.
-    first, second = (
-        _validation_split(300, 30, movies, np.random.default_rng(seed))[0]
-        for _ in range(2)
-    )
-    assert list(first) == list(second)
-
-
-def test_one_movie_cannot_be_split():
-    from attention_tf.training.doc_classifier import _validation_split
-
-    with pytest.raises(ValueError, match="belong to 1 movie"):
-        _validation_split(5, 1, ["tt1"] * 5, np.random.default_rng(0))

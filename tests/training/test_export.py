@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from attention_tf.cli import main
-from attention_tf.data.vectorization import adapt_vectorizer
 from attention_tf.models import (
     BiLSTMAttentionClassifier,
+    DocumentClassifierPreprocessor,
     EndToEndClassifier,
 )
 from attention_tf.training.export import export_classifier
@@ -39,15 +39,13 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def saved_classifier(tmp_path_factory):
     keras.utils.set_random_seed(0)
-    standardizer, vectorizer = adapt_vectorizer(
-        ["a wonderful film", "a dreadful waste of time", "moving"], 50
+    preprocessor = DocumentClassifierPreprocessor.from_texts(
+        ["a wonderful film", "a dreadful waste of time", "moving"], 50, 20
     )
     classifier = BiLSTMAttentionClassifier(
         50, 2, embedding_dim=8, lstm_units=4, attention_units=4
     )
-    model = EndToEndClassifier(
-        standardizer, vectorizer, classifier, ["neg", "pos"], max_length=20
-    )
+    model = EndToEndClassifier(preprocessor, classifier, ["neg", "pos"])
     model(np.array(TEXTS))  # builds the weights, so they are saved
     path = tmp_path_factory.mktemp("model") / "model.keras"
     model.save(path)

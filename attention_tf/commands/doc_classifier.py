@@ -1,0 +1,151 @@
+"""`attention-tf train-doc-classifier` and `attention-tf classify`."""
+
+import dataclasses
+import os
+
+import tensorflow as tf
+
+from attention_tf.training import doc_classifier
+from attention_tf.training.doc_classifier_config import (
+    ARCHITECTURES,
+    PRESETS,
+    DocClassifierConfig,
+)
+from attention_tf.training.doc_classifier_report import attended_words
+from attention_tf.training.runtime import add_runtime_arguments
+
+
+def register(subparsers):
+    """Adds the `train-doc-classifier` and `classify` subcommands."""
+    train = subparsers.add_parser(
+        "train-doc-classifier",
+        help="Train the attention document classifier (IMDB by default).",
+        description=doc_classifier.__doc__.split("\n\n")[1],
+    )
+    train.add_argument(
+        "--data",
+        help="IMDB .tar.gz or extracted folder, or your own data: a .csv, "
+        ".tsv or .jsonl file, or one folder per class. Default: "
+        "$ATTENTION_TF_IMDB, the Keras cache, or a download of IMDB.",
+    )
+    train.add_argument("--out", default=os.path.join("runs", "doc-classifier"))
+    train.add_argument(
+        "--quick",
+        action="store_true",
+        help="A small subset and model: a two-minute smoke run.",
+    )
+    train.add_argument("--architecture", choices=ARCHITECTURES)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--epochs", type=int, help="Maximum epochs.")
+    train.add_argument(
+        "--patience",
+        type=int,
+        help="Epochs without validation gain before stopping.",
+    )
+    train.add_argument(
+        "--batch-size",
+        type=int,
+        help="Texts per batch (the least, with --batch-tokens).",
+    )
+    train.add_argument(
+        "--batch-tokens",
+        type=int,
+        help="Fill batches of short texts up to this many padded tokens.",
+    )
+    train.add_argument("--max-tokens", type=int, help="Vocabulary size.")
+    train.add_argument("--max-length", type=int, help="Token cap per text.")
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument(
+        "--word-vector-epochs",
+        type=int,
+        help="word2vec epochs over the training (and, for IMDB, unlabelled) "
+        "text to start the embeddings from; 0 starts them at random.",
+    )
+    train.add_argument("--text-column")
+    train.add_argument("--label-column")
+    train.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        default=None,
+        help="Skip malformed rows of your own data (and count them) "
+        "instead of stopping.",
+    )
+    train.add_argument(
+        "--encoding",
+        help="Text encoding of your own data files (default: utf-8; such "
+        "as latin-1).",
+    )
+    train.add_argument(
+        "--test-share",
+        type=float,
+        help="Share of your own data held out for the test set.",
+    )
+    add_runtime_arguments(train)
+    train.set_defaults(func=train_command)
+    _register_classify(subparsers)
+
+
+def _register_classify(subparsers):
+    classify = subparsers.add_parser(
+        "classify", help="Classify texts with a trained model."
+    )
+    classify.add_argument(
+        "--model",
+        required=True,
+        help="A training output folder, or its model.keras.",
+    )
+    classify.add_argument(
+        "--top", type=int, default=5, help="Attended words to show."
+    )
+    classify.add_argument("texts", nargs="+")
+    classify.set_defaults(func=classify_command)
+
+
+def config_from_args(args):
+    """The preset `--quick` picks, with every flag given on the command line.
+
+    Flags left out are `None` and keep the preset's value; the config
+    checks the result.
+    """
+    overrides = {
+        field.name: getattr(args, field.name)
+        for field in dataclasses.fields(DocClassifierConfig)
+        if getattr(args, field.name, None) is not None
+    }
+    preset = PRESETS["quick" if args.quick else "full"]
+    return dataclasses.replace(preset, **overrides)
+
+
+def train_command(args):
+    """Trains from parsed arguments; returns the exit status."""
+    return doc_classifier.train_doc_classifier(config_from_args(args))
+
+
+def classify_command(args):
+    """Prints label, probability and top attended words for each text."""
+    model = doc_classifier.load_classifier(args.model)
+    vocabulary = model.vectorizer.get_vocabulary()
+    probabilities, ids, weights = (
+        output.numpy()
+        for output in model(
+            tf.constant(args.texts),
+            return_attention_scores=True,
+        )[:3]
+    )
+    for text, p, row_ids, row_weights in zip(
+        args.texts, probabilities, ids, weights
+    ):
+        words = attended_words(vocabulary, row_ids, row_weights)
+        if words and isinstance(words[0], list):
+            words = [pair for sentence in words for pair in sentence]
+        top = sorted(words, key=lambda pair: -pair[1])[: args.top]
+        label = int(p.argmax())
+        print(
+            f"{model.class_names[label]}\t{p[label]:.4f}\t"
+            + (
+                ", ".join(f"{w} ({a:.2f})" for w, a in top)
+                or "(no known words)"
+            )
+            + f"\t{text[:60]!r}"
+        )
+    return 0

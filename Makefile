@@ -20,7 +20,7 @@ PYTEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: install test test-slow test-backends lint bench \
+.PHONY: install test test-slow test-browser test-backends lint bench \
 	train-doc-classifier train-decoder notebook notebook-run clean
 
 $(STAMP): setup.cfg pyproject.toml
@@ -32,11 +32,16 @@ $(STAMP): setup.cfg pyproject.toml
 install: $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 # End-to-end checks that take minutes (the notebook run among them).
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
+# The explorer in headless Chromium (Debian: chromium, chromium-driver).
+# Screenshots go to $ATTENTION_TF_SCREENSHOTS (default: pytest's tmp dir).
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 # The layer and model tests again on JAX and PyTorch (CPU builds).
 # TensorFlow-only tests (string preprocessing, the TF1 reference) skip

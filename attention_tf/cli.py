@@ -15,6 +15,8 @@ _TASK_MODULES = (
     "attention_tf.training.decoder",
     "attention_tf.commands.doc_classifier",
     "attention_tf.training.export",
+    "attention_tf.explain.commands",
+    "attention_tf.serving.commands",
 )
 
 

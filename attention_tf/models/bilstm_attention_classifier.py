@@ -33,6 +33,9 @@ class BiLSTMAttentionClassifier(keras.Model):
         token_ids: Int tensor `[batch, time]`, right-padded with 0.
         training: Whether dropout is active.
         return_attention_scores: Also return the word weights.
+        embeddings: Optional word vectors `[batch, time, embedding_dim]`
+            used instead of looking up `token_ids` (which still give the
+            mask): attributions differentiate through them.
 
     Returns:
         Probabilities `[batch, num_classes]`, or with
@@ -87,9 +90,15 @@ class BiLSTMAttentionClassifier(keras.Model):
             num_classes, activation="softmax", dtype="float32", name="output"
         )
 
-    def call(self, token_ids, training=False, return_attention_scores=False):
+    def call(
+        self,
+        token_ids,
+        training=False,
+        return_attention_scores=False,
+        embeddings=None,
+    ):
         mask = ops.not_equal(token_ids, 0)
-        x = self.embedding(token_ids)
+        x = self.embedding(token_ids) if embeddings is None else embeddings
         x = self.embedding_dropout_layer(x, training=training)
         x = self.encoder(x, mask=mask, training=training)
         pooled, weights = self.attention(

@@ -38,6 +38,9 @@ class HierarchicalAttentionClassifier(keras.Model):
         token_ids: Int tensor `[batch, sentences, words]`, 0 for padding.
         training: Whether dropout is active.
         return_attention_scores: Also return the attention weights.
+        embeddings: Optional word vectors `[batch, sentences, words,
+            embedding_dim]` used instead of looking up `token_ids` (which
+            still give the masks): attributions differentiate through them.
 
     Returns:
         Probabilities `[batch, num_classes]`, or with
@@ -104,13 +107,22 @@ class HierarchicalAttentionClassifier(keras.Model):
             num_classes, activation="softmax", dtype="float32", name="output"
         )
 
-    def call(self, token_ids, training=False, return_attention_scores=False):
+    def call(
+        self,
+        token_ids,
+        training=False,
+        return_attention_scores=False,
+        embeddings=None,
+    ):
         shape = ops.shape(token_ids)
         batch, sentences, words = shape[0], shape[1], shape[2]
         # Every sentence of every text is one row of the word level.
         word_ids = ops.reshape(token_ids, (-1, words))
         word_mask = ops.not_equal(word_ids, 0)
-        x = self.embedding(word_ids)
+        if embeddings is None:
+            x = self.embedding(word_ids)
+        else:
+            x = ops.reshape(embeddings, (-1, words, self.embedding_dim))
         x = self.embedding_dropout(x, training=training)
         x = self.word_encoder(x, mask=word_mask, training=training)
         sentence_vectors, word_weights = self.word_attention(

@@ -1,5 +1,10 @@
 """attention_tf: attention over variable-length sequences for Keras 3.
 
+Needs Keras only: the layers and the classifiers run on the TensorFlow,
+JAX and PyTorch backends. `EndToEndClassifier` (string preprocessing in the
+model) needs TensorFlow and is imported on first use; without TensorFlow it
+fails with one line naming the extra to install.
+
 Importing the package registers every layer and model with Keras, so saved
 `.keras` files load with `keras.saving.load_model(path, safe_mode=True)` and
 no `custom_objects`.
@@ -16,18 +21,23 @@ from attention_tf.models import (  # noqa: E402
     BahdanauDecoderCell,
     BahdanauTranslator,
     BiLSTMAttentionClassifier,
-    EndToEndClassifier,
     HierarchicalAttentionClassifier,
 )
+from attention_tf.optional import lazy_names  # noqa: E402
 
 __version__ = "0.1.0"
+
+__getattr__, _tensorflow_names = lazy_names(
+    __name__,
+    {"EndToEndClassifier": "attention_tf.models.end_to_end_classifier"},
+)
 
 __all__ = [
     "AttentionPooling",
     "BahdanauDecoderCell",
     "BahdanauTranslator",
     "BiLSTMAttentionClassifier",
-    "EndToEndClassifier",
     "HierarchicalAttentionClassifier",
     "__version__",
+    *_tensorflow_names,
 ]

@@ -1,22 +1,34 @@
 """The same training steps on the TensorFlow, JAX and PyTorch backends.
 
 Two workloads, same shapes and data on every backend, each timed as
-`train_on_batch` (forward, backward and an optimizer update, compiled the
-way each backend's Keras trainer compiles by default: a `tf.function`
-graph, `jax.jit`, eager PyTorch):
+`train_on_batch` (forward, backward and an optimizer update):
 
 - layer: `AttentionPooling` over `[batch, time, features]` values, then a
   `Dense(1)`;
 - classifier: `BiLSTMAttentionClassifier` on token ids.
 
-On TensorFlow each also runs with `jit_compile=True` (XLA) against the
-plain graph. The Keras backend is fixed when Keras is imported, so each
-backend runs in a process of its own, one after another. Figures are
-medians of the repeats after warm-up steps; ratios are the backend's time
-over TensorFlow's (graph mode), so below 1 is faster. Results go to
-benchmarks/results/backends.json and a markdown table is printed.
+Each row of `VARIANTS` is one way of running a backend: TensorFlow as a
+`tf.function` graph and with XLA, JAX with `jax.jit`, PyTorch eager with
+OpenMP's default thread waiting and with `OMP_WAIT_POLICY=PASSIVE`. The
+Keras backend (and OpenMP's settings) are fixed when the process starts,
+so each variant runs in a process of its own, one after another, in the
+same run. The table gives the fastest of the repeats after warm-up steps
+(on a shared machine, the one least disturbed by other processes; the
+medians are in the JSON and its `table_medians`); ratios are the variant's
+time over TensorFlow's graph step, so below 1 is faster.
+Results go to benchmarks/results/backends.json and a markdown table is
+printed.
 
-    python benchmarks/backends.py [--repeats 10]
+Why PyTorch has two rows: its CPU kernels run on OpenMP threads (one per
+core), which by default spin while they wait for work. On a machine whose
+cores are also busy with other processes, a spinning thread holds a core
+that the thread it waits for needs, and every parallel op pays for it
+(`tanh` on a `[32, 200, 64]` tensor measured 30 ms instead of 1.4 ms).
+TensorFlow's thread pool does not spin that way. `OMP_WAIT_POLICY=PASSIVE`
+makes the waiting threads sleep instead; on an idle machine the two rows
+agree.
+
+    python benchmarks/backends.py [--repeats 10] [--variants tf-graph ...]
 """
 
 import argparse
@@ -29,7 +41,20 @@ import sys
 import time
 
 RESULTS = os.path.join(os.path.dirname(__file__), "results", "backends.json")
-BACKENDS = ("tensorflow", "jax", "torch")
+# key: label, backend, jit_compile, extra environment.
+VARIANTS = {
+    "tf-graph": ("TensorFlow (graph)", "tensorflow", False, {}),
+    "tf-xla": ("TensorFlow (XLA)", "tensorflow", True, {}),
+    "jax": ("JAX (jit)", "jax", "auto", {}),
+    "torch-passive": (
+        "PyTorch (eager, OMP_WAIT_POLICY=PASSIVE)",
+        "torch",
+        False,
+        {"OMP_WAIT_POLICY": "PASSIVE"},
+    ),
+    "torch-default": ("PyTorch (eager, OpenMP defaults)", "torch", False, {}),
+}
+REFERENCE = VARIANTS["tf-graph"][0]
 LAYER_SHAPE = dict(batch=32, time=200, features=128, units=64)
 CLASSIFIER_SHAPE = dict(
     batch=32,
@@ -42,7 +67,9 @@ CLASSIFIER_SHAPE = dict(
 WARMUP = 3
 
 
-def _median_ms(step, repeats):
+def _step_ms(step, repeats):
+    """Median and fastest step: on a shared machine the fastest is the
+    one least disturbed by other processes."""
     for _ in range(WARMUP):
         step()
     times = []
@@ -50,7 +77,9 @@ def _median_ms(step, repeats):
         start = time.perf_counter()
         step()
         times.append(time.perf_counter() - start)
-    return round(1000 * statistics.median(times), 2)
+    return round(1000 * statistics.median(times), 2), round(
+        1000 * min(times), 2
+    )
 
 
 def _layer_step(jit_compile):
@@ -102,24 +131,22 @@ def _classifier_step(jit_compile):
     return lambda: model.train_on_batch(ids, labels)
 
 
-def measure(repeats):
+def measure(jit_compile, repeats):
     """Times both workloads on the backend of this process."""
     import keras
 
     backend = keras.backend.backend()
-    # "auto" is each backend's default: XLA on JAX, none on PyTorch.
-    modes = {"default": "auto"}
-    if backend == "tensorflow":
-        modes = {"graph": False, "xla": True}
     results = {"backend": backend, "version": _version(backend)}
-    for mode, jit_compile in modes.items():
-        for name, make_step in (
-            ("layer", _layer_step),
-            ("classifier", _classifier_step),
-        ):
-            results[f"{name}_{mode}_ms"] = _median_ms(
-                make_step(jit_compile), repeats
-            )
+    if backend == "torch":
+        import torch
+
+        results["threads"] = torch.get_num_threads()
+    for name, make_step in (
+        ("layer", _layer_step),
+        ("classifier", _classifier_step),
+    ):
+        median, fastest = _step_ms(make_step(jit_compile), repeats)
+        results[f"{name}_ms"], results[f"{name}_fastest_ms"] = median, fastest
     return results
 
 
@@ -128,39 +155,46 @@ def _version(backend):
     return __import__(module[backend]).__version__
 
 
-def _run_backend(backend, repeats):
+def _run_variant(variant, repeats):
+    label, backend, jit_compile, environment = variant
     process = subprocess.run(
-        [sys.executable, __file__, "--measure", "--repeats", str(repeats)],
-        env=dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3"),
+        [
+            sys.executable,
+            __file__,
+            "--measure",
+            json.dumps(jit_compile),
+            "--repeats",
+            str(repeats),
+        ],
+        env=dict(
+            os.environ,
+            KERAS_BACKEND=backend,
+            TF_CPP_MIN_LOG_LEVEL="3",
+            **environment,
+        ),
         capture_output=True,
         text=True,
         check=False,
     )
     if process.returncode != 0:
-        raise RuntimeError(
-            f"The {backend} run failed:\n{process.stderr[-3000:]}"
-        )
-    return json.loads(process.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"The {label} run failed:\n{process.stderr[-3000:]}")
+    results = json.loads(process.stdout.strip().splitlines()[-1])
+    return dict(results, jit_compile=jit_compile, environment=environment)
 
 
-def table(results):
+def table(results, statistic="fastest_"):
     """Markdown rows: milliseconds per step and the ratio to TF graph."""
-    tf = results["tensorflow"]
+    reference = results[REFERENCE]
     rows = [
-        "| backend | layer step (ms) | vs TF | classifier step (ms) | vs TF |",
+        "| variant | layer step (ms) | vs TF | classifier step (ms) | vs TF |",
         "|---|---|---|---|---|",
     ]
-    entries = [
-        ("TensorFlow (graph)", tf, "graph"),
-        ("TensorFlow (XLA)", tf, "xla"),
-        ("JAX (jit)", results["jax"], "default"),
-        ("PyTorch (eager)", results["torch"], "default"),
-    ]
-    for label, measured, mode in entries:
+    for label, measured in results.items():
         cells = [label]
         for name in ("layer", "classifier"):
-            ms = measured[f"{name}_{mode}_ms"]
-            cells += [f"{ms:.1f}", f"{ms / tf[f'{name}_graph_ms']:.2f}"]
+            key = f"{name}_{statistic}ms"
+            ms = measured[key]
+            cells += [f"{ms:.1f}", f"{ms / reference[key]:.2f}"]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -169,11 +203,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument(
-        "--measure", action="store_true", help=argparse.SUPPRESS
+        "--variants",
+        nargs="+",
+        choices=list(VARIANTS),
+        default=list(VARIANTS),
+        help="Which variants to time (tf-graph is always timed).",
     )
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(args.repeats)))
+    if args.measure is not None:
+        print(json.dumps(measure(json.loads(args.measure), args.repeats)))
         return
 
     import keras
@@ -181,11 +220,14 @@ def main():
     from attention_tf.training.atomic_files import write_json_atomically
 
     results = {}
-    for backend in BACKENDS:
-        print(f"Timing {backend}...", flush=True)
-        results[backend] = _run_backend(backend, args.repeats)
+    for key in VARIANTS:
+        if key == "tf-graph" or key in args.variants:
+            variant = VARIANTS[key]
+            print(f"Timing {variant[0]}...", flush=True)
+            results[variant[0]] = _run_variant(variant, args.repeats)
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "load_average_before": os.getloadavg(),
         "keras": keras.__version__,
         "repeats": args.repeats,
         "layer_shape": LAYER_SHAPE,
@@ -193,6 +235,7 @@ def main():
         "step": "train_on_batch: forward, backward, optimizer update",
         "results": results,
         "table": table(results),
+        "table_medians": table(results, statistic=""),
     }
     write_json_atomically(RESULTS, report)
     print(report["table"])

@@ -5,6 +5,8 @@
    features 256, units 128, right-padded with a mask). Target ratio <= 1.05.
 2. Query mode, a decoder's view: 20 queries over the same values, with the
    values projected once (`project_values`) against projected per query.
+3. Heads: pooling forward + backward with `heads=4` (and a diversity
+   penalty) against `heads=1`, same shapes as 1.
 
 The two sides run interleaved, so background load hits both alike; the
 figures are medians over repeats. Results go to benchmarks/results/layer.json.
@@ -38,6 +40,7 @@ RESULTS = os.path.join(os.path.dirname(__file__), "results", "layer.json")
 
 def raw_tf_attention(values, mask, kernel, bias, context):
     """The layer's maths, written directly in TensorFlow ops."""
+    values = tf.where(mask[..., None], values, 0.0)
     scores = tf.linalg.matvec(
         tf.tanh(tf.matmul(values, kernel) + bias), context
     )
@@ -145,6 +148,34 @@ def query_benchmark(repeats):
     }
 
 
+def heads_benchmark(repeats, heads=4):
+    rng = np.random.default_rng(2)
+    values = tf.constant(rng.normal(size=(BATCH, TIME, FEATURES)), "float32")
+    lengths = rng.integers(TIME // 4, TIME + 1, size=BATCH)
+    mask = tf.constant(np.arange(TIME)[None, :] < lengths[:, None])
+
+    def step_of(layer):
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                tape.watch(values)
+                loss = tf.reduce_sum(layer(values, mask=mask) ** 2)
+                loss += tf.add_n(layer.losses) if layer.losses else 0.0
+            return tape.gradient(loss, [values] + layer.trainable_variables)
+
+        return step
+
+    one = AttentionPooling(UNITS)
+    many = AttentionPooling(UNITS, heads=heads, diversity_penalty=0.1)
+    one_s, many_s = median_seconds([step_of(one), step_of(many)], repeats)
+    return {
+        "heads": heads,
+        "one_head_ms": round(one_s * 1e3, 3),
+        "heads_ms": round(many_s * 1e3, 3),
+        "ratio_heads_over_one": round(many_s / one_s, 3),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -157,6 +188,7 @@ def main():
         "repeats": args.repeats,
         "pooling_forward_backward": pooling_benchmark(args.repeats),
         "query_mode_forward": query_benchmark(args.repeats),
+        "pooling_heads_forward_backward": heads_benchmark(args.repeats),
     }
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
     temporary = RESULTS + ".tmp"
@@ -175,6 +207,12 @@ def main():
         f"query mode, {query['decoder_steps']} steps: precomputed "
         f"{query['precomputed_ms']} ms, recomputed {query['recomputed_ms']} "
         f"ms, speed-up {query['speedup_precomputed']}x"
+    )
+    heads = results["pooling_heads_forward_backward"]
+    print(
+        f"pooling fwd+bwd with {heads['heads']} heads: {heads['heads_ms']} ms "
+        f"against {heads['one_head_ms']} ms with one, "
+        f"ratio {heads['ratio_heads_over_one']}"
     )
     print(f"written to {RESULTS}")
 

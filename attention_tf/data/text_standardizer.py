@@ -3,13 +3,19 @@
 import keras
 import tensorflow as tf
 
-# `<br />` and its variants: the IMDB reviews' paragraph breaks.
-_HTML_BREAK = r"<\s*br\s*/?\s*>"
-# Runs of sentence-ending punctuation become tokens of their own ("!" and
-# "?" carry sentiment; HAN splits sentences on them).
-_SENTENCE_END = r"([.!?]+)"
-# Everything else that is not a letter, digit, apostrophe or sentence end.
-_OTHER_PUNCTUATION = r"[^\pL\pN'.!? ]+"
+# The clean-up after lower-casing, in order: (RE2 pattern, replacement).
+# `attention-tf export --format onnx` writes them out for other clients.
+REPLACEMENTS = (
+    # `<br />` and its variants: the IMDB reviews' paragraph breaks.
+    (r"<\s*br\s*/?\s*>", " "),
+    # Runs of sentence-ending punctuation become tokens of their own ("!"
+    # and "?" carry sentiment; HAN splits sentences on them).
+    (r"([.!?]+)", r" \1 "),
+    # Everything else that is not a letter, digit, apostrophe or sentence
+    # end.
+    (r"[^\pL\pN'.!? ]+", " "),
+    (r"\s+", " "),
+)
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")
@@ -36,10 +42,9 @@ class TextStandardizer(keras.layers.Layer):
 
     def call(self, inputs):
         text = tf.strings.lower(inputs, encoding="utf-8")
-        text = tf.strings.regex_replace(text, _HTML_BREAK, " ")
-        text = tf.strings.regex_replace(text, _SENTENCE_END, r" \1 ")
-        text = tf.strings.regex_replace(text, _OTHER_PUNCTUATION, " ")
-        return tf.strings.strip(tf.strings.regex_replace(text, r"\s+", " "))
+        for pattern, replacement in REPLACEMENTS:
+            text = tf.strings.regex_replace(text, pattern, replacement)
+        return tf.strings.strip(text)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -3,9 +3,7 @@
 import keras
 from keras import ops
 
-# The fill value for masked scores before taking the row maximum. Scores are
-# reduced in float32 (see `_masked_softmax`), so this is a finite float32.
-_FLOAT32_LOWEST = -3.0e38
+from attention_tf.layers import masked_attention
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")
@@ -17,17 +15,21 @@ class AttentionPooling(keras.layers.Layer):
     softmax over the `time` scores turns them into weights that sum to one.
 
     Without a query (pooling mode, Yang et al. 2016, "Hierarchical Attention
-    Networks for Document Classification"):
+    Networks for Document Classification"), with `heads` context vectors
+    (Lin et al. 2017, "A Structured Self-attentive Sentence Embedding"):
 
-    1. `keys = tanh(values @ kernel + bias)`, shape `[batch, time, units]`.
-    2. `scores = keys @ context`, shape `[batch, time]`.
-    3. `weights = softmax(scores)` over the unmasked steps.
-    4. `outputs = sum_t weights[:, t] * values[:, t]`, shape `[batch, features]`.
+    1. Masked steps of `values` are set to zero, so padding holding NaN or
+       inf cannot reach the output or the gradients.
+    2. `keys = tanh(values @ kernel + bias)`, shape `[batch, time, units]`.
+    3. `scores = keys @ context`, one row of `time` scores per head.
+    4. `weights = softmax(scores)` over the unmasked steps, per head.
+    5. `outputs = sum_t weights[:, h, t] * values[:, t]` for every head `h`,
+       concatenated head after head: `[batch, heads * features]`.
 
     With a query (Bahdanau et al. 2015, "Neural Machine Translation by Jointly
-    Learning to Align and Translate"), step 1 adds the projected query,
+    Learning to Align and Translate"), step 2 adds the projected query,
     `e_ij = context . tanh(query_i @ query_kernel + values_j @ kernel + bias)`,
-    and the output has one context vector per query.
+    and the output has one context vector per query (one head only).
 
     The values projection `values @ kernel + bias` does not depend on the
     query. A decoder attends over the same source at every output step, so
@@ -35,7 +37,7 @@ class AttentionPooling(keras.layers.Layer):
     projected_values=...)` reuses it.
 
     Relation to the TF1 `attention(inputs, size, scope)` function this layer
-    reproduces (`inputs` are the values, `size` is `units`):
+    reproduces with `heads=1` (`inputs` are the values, `size` is `units`):
 
     | TF1 variable                          | this layer  |
     | ------------------------------------- | ----------- |
@@ -51,22 +53,33 @@ class AttentionPooling(keras.layers.Layer):
 
     Masking: masked steps get a weight of exactly zero, so padding never
     changes the output. A row whose steps are all masked gives zero weights
-    and a zero output (never NaN, in any dtype policy). The softmax is taken
-    in float32 under mixed precision. In pooling mode the time axis is
-    reduced away and the layer returns no mask; in query mode it returns
-    the query mask, and outputs at masked query steps are zero, as in
-    `keras.layers.Attention`.
+    and a zero output (never NaN, in any dtype policy), also with no time
+    steps at all. The softmax is taken in float32 under mixed precision. In
+    pooling mode the time axis is reduced away and the layer returns no
+    mask; in query mode it returns the query mask, and outputs at masked
+    query steps are zero, as in `keras.layers.Attention`.
 
     Args:
         units: Positive int, size of the hidden scoring layer (`size` in the
             TF1 function).
+        heads: Positive int, number of context vectors in pooling mode.
+            `heads=1` (the default) is the single-vector layer, with its
+            weight shapes and output shapes. Query mode takes one head.
+        dropout: Float in `[0, 1)`, fraction of the attention weights
+            dropped (and the rest scaled up) during training only. The
+            returned weights are those before dropout.
+        diversity_penalty: Float >= 0, `c`. Pooling mode adds
+            `c * mean over rows of ||A A^T - I||_F^2` to `layer.losses`,
+            with `A` the `[heads, time]` weights of one row (Lin et al.
+            2017); rows with no unmasked step add zero.
         use_bias: Whether the values projection has a bias. Defaults to `True`.
         kernel_initializer: Initializer for `kernel` and `query_kernel`.
         bias_initializer: Initializer for `bias`.
-        context_initializer: Initializer for the context vector `context`.
+        context_initializer: Initializer for the context vectors `context`.
         kernel_regularizer: Regularizer for `kernel` and `query_kernel`.
         bias_regularizer: Regularizer for `bias`.
         context_regularizer: Regularizer for `context`.
+        seed: Optional int, seed of the attention dropout.
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Call arguments:
@@ -76,16 +89,19 @@ class AttentionPooling(keras.layers.Layer):
         mask: A boolean mask `[batch, time]` for the values, or a list
             `[query_mask, values_mask]` in query mode. Masks from
             `Embedding(mask_zero=True)` arrive on their own.
+        training: Whether attention dropout is active.
         return_attention_scores: If `True`, also return the attention weights
-            (after masking and softmax).
+            (after masking and softmax, before dropout).
         projected_values: Optional output of `project_values(values)`, to
             skip recomputing it.
 
     Returns:
-        The pooled values, `[batch, features]` (pooling mode, or a rank-2
-        query) or `[batch, query_time, features]` (rank-3 query); with
-        `return_attention_scores=True`, a tuple `(outputs, weights)` with
-        weights `[batch, time]` or `[batch, query_time, time]`.
+        The pooled values, `[batch, heads * features]` (pooling mode),
+        `[batch, features]` (rank-2 query) or `[batch, query_time,
+        features]` (rank-3 query); with `return_attention_scores=True`, a
+        tuple `(outputs, weights)` with weights `[batch, time]` (one head),
+        `[batch, heads, time]` (several heads) or `[batch, query_time,
+        time]` (rank-3 query).
 
     Example:
 
@@ -98,11 +114,18 @@ class AttentionPooling(keras.layers.Layer):
     ((2, 3), (2, 5))
     >>> float(weights[0, 3])
     0.0
+    >>> heads = AttentionPooling(8, heads=4, diversity_penalty=0.1)
+    >>> outputs, weights = heads(values, mask=mask, return_attention_scores=True)
+    >>> tuple(outputs.shape), tuple(weights.shape), len(heads.losses)
+    ((2, 12), (2, 4, 5), 1)
     """
 
     def __init__(
         self,
         units,
+        heads=1,
+        dropout=0.0,
+        diversity_penalty=0.0,
         use_bias=True,
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
@@ -110,14 +133,20 @@ class AttentionPooling(keras.layers.Layer):
         kernel_regularizer=None,
         bias_regularizer=None,
         context_regularizer=None,
+        seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(
-                f"`units` must be a positive integer. Received: units={units!r}"
-            )
+        masked_attention.check_arguments(
+            units=units,
+            heads=heads,
+            dropout=dropout,
+            diversity_penalty=diversity_penalty,
+        )
         self.units = units
+        self.heads = heads
+        self.dropout = dropout
+        self.diversity_penalty = diversity_penalty
         self.use_bias = use_bias
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
@@ -125,27 +154,28 @@ class AttentionPooling(keras.layers.Layer):
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
         self.bias_regularizer = keras.regularizers.get(bias_regularizer)
         self.context_regularizer = keras.regularizers.get(context_regularizer)
+        self.seed = seed
+        # Only a layer with dropout owns a seed generator, so a layer
+        # without dropout has exactly the variables of the one-head layer.
+        self.seed_generator = (
+            keras.random.SeedGenerator(seed) if dropout > 0 else None
+        )
         self.supports_masking = True
 
     def build(self, input_shape):
-        query_shape, values_shape = _split_shapes(input_shape)
-        _check_values_shape(values_shape)
+        query_shape, values_shape = masked_attention.split(input_shape)
+        masked_attention.check_shapes(values_shape, query_shape)
         if query_shape is not None:
-            _check_query_shape(query_shape)
-            self.query_kernel = self.add_weight(
-                name="query_kernel",
-                shape=(query_shape[-1], self.units),
-                initializer=self.kernel_initializer,
-                regularizer=self.kernel_regularizer,
+            masked_attention.check_query_mode(
+                self.heads, self.diversity_penalty
+            )
+            self.query_kernel = self._add_kernel(
+                "query_kernel", query_shape[-1]
             )
         else:
             self.query_kernel = None
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(values_shape[-1], self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-        )
+        self.kernel = self._add_kernel("kernel", values_shape[-1])
+        self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
                 name="bias",
@@ -153,13 +183,22 @@ class AttentionPooling(keras.layers.Layer):
                 initializer=self.bias_initializer,
                 regularizer=self.bias_regularizer,
             )
-        else:
-            self.bias = None
+        # One head keeps the vector shape of the TF1 layer and of saved files.
         self.context = self.add_weight(
             name="context",
-            shape=(self.units,),
+            shape=(self.units,)
+            if self.heads == 1
+            else (self.units, self.heads),
             initializer=self.context_initializer,
             regularizer=self.context_regularizer,
+        )
+
+    def _add_kernel(self, name, input_dim):
+        return self.add_weight(
+            name=name,
+            shape=(input_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
         )
 
     def project_values(self, values):
@@ -178,7 +217,7 @@ class AttentionPooling(keras.layers.Layer):
                 "it once, or call `build([query_shape, values_shape])`."
             )
         values = ops.convert_to_tensor(values, dtype=self.compute_dtype)
-        _check_values_shape(values.shape)
+        masked_attention.check_shapes(values.shape)
         projected = ops.matmul(values, ops.cast(self.kernel, values.dtype))
         if self.use_bias:
             projected = projected + ops.cast(self.bias, values.dtype)
@@ -188,61 +227,73 @@ class AttentionPooling(keras.layers.Layer):
         self,
         inputs,
         mask=None,
+        training=False,
         return_attention_scores=False,
         projected_values=None,
     ):
-        query, values = _split_inputs(inputs)
-        query_mask, values_mask = _split_masks(mask, query is not None)
-        _check_values_shape(values.shape)
-        if query is not None:
-            _check_query_shape(query.shape)
-            _check_same_batch(query.shape, values.shape)
-            if self.query_kernel is None:
-                raise ValueError(
-                    "This AttentionPooling layer was built without a query "
-                    "(pooling mode) and has no `query_kernel`; it cannot be "
-                    "called with `[query, values]`. Use a new layer."
-                )
-        _check_mask_shape(values_mask, values.shape, "values_mask")
+        query, values, query_mask, values_mask = masked_attention.unpack(
+            inputs, mask, projected_values, self.units, self.query_kernel
+        )
+        # 1. Zeros at masked steps, whatever the padding held.
+        values = masked_attention.zero_masked_steps(values, values_mask)
+        # 2 and 3. Scores [batch, rows, time]: a row per head or query step.
+        scores = self._scores(query, values, projected_values)
+        # 4. Softmax of every row over the unmasked steps.
+        weights = masked_attention.masked_softmax(scores, values_mask)
+        if self.diversity_penalty > 0:
+            self.add_loss(
+                self.diversity_penalty
+                * masked_attention.diversity_penalty(weights)
+            )
+        # 5. Weighted sums of the values.
+        outputs = self._pool(weights, values, query, query_mask, training)
+        if not return_attention_scores:
+            return outputs
+        weights = ops.cast(weights, values.dtype)
+        if _one_row(query, self.heads):
+            weights = ops.squeeze(weights, axis=1)
+        return outputs, weights
 
+    def _scores(self, query, values, projected_values):
+        """Steps 2 and 3: float32 scores `[batch, rows, time]`."""
         if projected_values is None:
             projected_values = self.project_values(values)
-        else:
-            _check_projected_shape(
-                projected_values.shape, values.shape, self.units
-            )
-
         if query is None:
             hidden = ops.tanh(projected_values)
         else:
+            if len(query.shape) == 2:
+                query = ops.expand_dims(query, axis=1)
             projected_query = ops.matmul(
                 query, ops.cast(self.query_kernel, query.dtype)
             )
-            # [batch, 1, units] or [batch, query_time, 1, units] against the
-            # projected values [batch, time, units].
-            projected_query = ops.expand_dims(projected_query, axis=-2)
-            if len(query.shape) == 3:
-                projected_values = ops.expand_dims(projected_values, axis=1)
-            hidden = ops.tanh(projected_query + projected_values)
-        # Scores reduced in float32: a float16 dot product over many units
+            # [batch, query_time, 1, units] + [batch, 1, time, units].
+            hidden = ops.tanh(
+                ops.expand_dims(projected_query, axis=2)
+                + ops.expand_dims(projected_values, axis=1)
+            )
+        # Reduced in float32: a float16 dot product over many units
         # overflows long before float32 does.
-        scores = ops.matmul(
-            ops.cast(hidden, "float32"), ops.cast(self.context, "float32")
+        context = ops.reshape(
+            ops.cast(self.context, "float32"), (self.units, -1)
         )
-        if values_mask is not None and len(scores.shape) == 3:
-            values_mask = ops.expand_dims(values_mask, axis=1)
-        weights = _masked_softmax(scores, values_mask)
-        weights = ops.cast(weights, values.dtype)
+        scores = ops.matmul(ops.cast(hidden, "float32"), context)
+        if query is None:
+            return ops.transpose(scores, (0, 2, 1))
+        return ops.squeeze(scores, axis=-1)
 
-        # [batch, 1 or query_time, time] @ [batch, time, features].
-        weights_3d = weights if len(weights.shape) == 3 else weights[:, None]
-        outputs = ops.matmul(weights_3d, values)
-        if len(weights.shape) == 2:
-            outputs = ops.squeeze(outputs, axis=1)
-        elif query_mask is not None:
+    def _pool(self, weights, values, query, query_mask, training):
+        """Step 5, dropout first: the outputs in the shape `call` returns."""
+        if training and self.dropout > 0:
+            weights = keras.random.dropout(
+                weights, self.dropout, seed=self.seed_generator
+            )
+        outputs = ops.matmul(ops.cast(weights, values.dtype), values)
+        if query is None:  # heads, one after the other
+            return ops.reshape(outputs, (-1, self.heads * values.shape[-1]))
+        if len(query.shape) == 2:
+            return ops.squeeze(outputs, axis=1)
+        if query_mask is not None:
             outputs = outputs * ops.cast(query_mask, outputs.dtype)[..., None]
-        if return_attention_scores:
-            return outputs, weights
         return outputs
 
     def compute_mask(self, inputs, mask=None):
@@ -251,30 +302,32 @@ class AttentionPooling(keras.layers.Layer):
         return None
 
     def compute_output_shape(self, input_shape):
-        query_shape, values_shape = _split_shapes(input_shape)
+        query_shape, values_shape = masked_attention.split(input_shape)
         features = values_shape[-1]
-        if query_shape is None or len(query_shape) == 2:
-            return (values_shape[0], features)
-        return (query_shape[0], query_shape[1], features)
+        if query_shape is None:
+            return (values_shape[0], self.heads * features)
+        return tuple(query_shape[:-1]) + (features,)
 
     def compute_output_spec(
         self,
         inputs,
         mask=None,
+        training=False,
         return_attention_scores=False,
         projected_values=None,
     ):
-        query, values = _split_inputs(inputs)
+        query, values = masked_attention.split(inputs)
         output_shape = self.compute_output_shape(
             values.shape if query is None else [query.shape, values.shape]
         )
         outputs = keras.KerasTensor(output_shape, dtype=self.compute_dtype)
         if not return_attention_scores:
             return outputs
-        time = values.shape[1]
-        weights_shape = output_shape[:-1] + (time,)
+        rows = output_shape[:-1]
+        if query is None and self.heads > 1:
+            rows = (output_shape[0], self.heads)
         return outputs, keras.KerasTensor(
-            weights_shape, dtype=self.compute_dtype
+            rows + (values.shape[1],), dtype=self.compute_dtype
         )
 
     def get_config(self):
@@ -282,145 +335,25 @@ class AttentionPooling(keras.layers.Layer):
         config.update(
             {
                 "units": self.units,
+                "heads": self.heads,
+                "dropout": self.dropout,
+                "diversity_penalty": self.diversity_penalty,
                 "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "bias_initializer": keras.initializers.serialize(
-                    self.bias_initializer
-                ),
-                "context_initializer": keras.initializers.serialize(
-                    self.context_initializer
-                ),
-                "kernel_regularizer": keras.regularizers.serialize(
-                    self.kernel_regularizer
-                ),
-                "bias_regularizer": keras.regularizers.serialize(
-                    self.bias_regularizer
-                ),
-                "context_regularizer": keras.regularizers.serialize(
-                    self.context_regularizer
-                ),
+                "seed": self.seed,
             }
         )
+        for weight in ("kernel", "bias", "context"):
+            config[f"{weight}_initializer"] = keras.initializers.serialize(
+                getattr(self, f"{weight}_initializer")
+            )
+            config[f"{weight}_regularizer"] = keras.regularizers.serialize(
+                getattr(self, f"{weight}_regularizer")
+            )
         return config
 
 
-def _masked_softmax(scores, mask):
-    """Softmax over the last axis that gives masked steps exactly 0.
-
-    A row with every step masked gets all-zero weights. Both branches of
-    every `where` stay finite, so the gradient is finite too.
-    """
-    if mask is None:
-        return ops.softmax(scores, axis=-1)
-    mask = ops.cast(mask, "bool")
-    # Softmax is shift-invariant, so the shift needs no gradient.
-    shift = ops.stop_gradient(
-        ops.max(
-            ops.where(mask, scores, _FLOAT32_LOWEST), axis=-1, keepdims=True
-        )
-    )
-    exp = ops.where(mask, ops.exp(ops.where(mask, scores - shift, 0.0)), 0.0)
-    total = ops.sum(exp, axis=-1, keepdims=True)
-    return exp / ops.where(total > 0.0, total, 1.0)
-
-
-def _is_shape(shape):
-    return all(d is None or isinstance(d, int) for d in shape)
-
-
-def _split_shapes(input_shape):
-    if _is_shape(input_shape):
-        return None, tuple(input_shape)
-    if len(input_shape) != 2:
-        raise ValueError(
-            "AttentionPooling takes `values` or a list `[query, values]`. "
-            f"Received a list of {len(input_shape)} shapes: {input_shape}"
-        )
-    return tuple(input_shape[0]), tuple(input_shape[1])
-
-
-def _split_inputs(inputs):
-    if isinstance(inputs, (list, tuple)):
-        if len(inputs) != 2:
-            raise ValueError(
-                "AttentionPooling takes `values` or a list `[query, values]`. "
-                f"Received a list of {len(inputs)} tensors."
-            )
-        return inputs[0], inputs[1]
-    return None, inputs
-
-
-def _split_masks(mask, has_query):
-    if not has_query:
-        if isinstance(mask, (list, tuple)):
-            raise ValueError(
-                "In pooling mode `mask` is one `[batch, time]` tensor. "
-                f"Received a list of {len(mask)} masks."
-            )
-        return None, mask
-    if mask is None:
-        return None, None
-    if not isinstance(mask, (list, tuple)) or len(mask) != 2:
-        raise ValueError(
-            "With `[query, values]` inputs, `mask` must be a list "
-            "`[query_mask, values_mask]` (either may be None). "
-            f"Received: mask={mask!r}"
-        )
-    return mask[0], mask[1]
-
-
-def _check_values_shape(shape):
-    if len(shape) != 3:
-        raise ValueError(
-            "`values` must have rank 3, shape [batch, time, features]. "
-            f"Received: values.shape={tuple(shape)}"
-        )
-
-
-def _check_query_shape(shape):
-    if len(shape) not in (2, 3):
-        raise ValueError(
-            "`query` must have rank 2, [batch, query_features], or rank 3, "
-            "[batch, query_time, query_features]. "
-            f"Received: query.shape={tuple(shape)}"
-        )
-
-
-def _check_same_batch(query_shape, values_shape):
-    q, v = query_shape[0], values_shape[0]
-    if q is not None and v is not None and q != v:
-        raise ValueError(
-            "`query` and `values` must have the same batch size. "
-            f"Received: query batch={q}, values batch={v}"
-        )
-
-
-def _check_mask_shape(mask, values_shape, name):
-    if mask is None:
-        return
-    expected = tuple(values_shape[:2])
-    received = tuple(mask.shape)
-    compatible = len(received) == 2 and all(
-        e is None or r is None or e == r for e, r in zip(expected, received)
-    )
-    if not compatible:
-        raise ValueError(
-            f"`{name}` must have shape [batch, time] = {expected}, matching "
-            f"the values. Received: {name}.shape={received}"
-        )
-
-
-def _check_projected_shape(shape, values_shape, units):
-    expected = tuple(values_shape[:2]) + (units,)
-    received = tuple(shape)
-    compatible = len(received) == 3 and all(
-        e is None or r is None or e == r for e, r in zip(expected, received)
-    )
-    if not compatible:
-        raise ValueError(
-            "`projected_values` must have shape [batch, time, units] = "
-            f"{expected}, as `project_values(values)` returns. "
-            f"Received: projected_values.shape={received}"
-        )
+def _one_row(query, heads):
+    """Whether the weights lose their rows axis: one head, or a rank-2 query."""
+    if query is None:
+        return heads == 1
+    return len(query.shape) == 2

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from attention_tf.layers.rnn_masks import call_rnn_right_padded
 from attention_tf.models import beam_search as search
 from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
 
@@ -194,8 +195,9 @@ class BahdanauTranslator(keras.Model):
         embedded = self.embedding_dropout(
             self.source_embedding(source), training=training
         )
-        annotations, *encoder_states = self.encoder(
-            embedded, mask=mask, training=training
+        # A right-padded mask with no empty row keeps cuDNN usable on a GPU.
+        annotations, *encoder_states = call_rnn_right_padded(
+            self.encoder, embedded, mask, training=training
         )
         backward_h = encoder_states[len(encoder_states) // 2]
         h0 = self.initial_state(backward_h)

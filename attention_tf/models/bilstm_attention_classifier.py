@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from attention_tf.layers import AttentionPooling
+from attention_tf.layers.rnn_masks import call_rnn_right_padded
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")
@@ -13,11 +14,14 @@ class BiLSTMAttentionClassifier(keras.Model):
     1. `Embedding(mask_zero=True)`: id 0 is padding and is masked.
     2. Spatial dropout on the embeddings (drops whole embedding channels).
     3. `Bidirectional(LSTM(return_sequences=True))` over the unmasked words.
-    4. `AttentionPooling`: one vector per text, a weight per word.
+    4. `AttentionPooling` with `attention_heads` heads: one vector per
+       text (per head), a weight per word.
     5. Dropout, then `Dense(num_classes, activation="softmax")`.
 
-    Binary tasks use two classes. Right padding keeps the LSTM eligible
-    for the cuDNN kernel on a GPU.
+    Binary tasks use two classes. The LSTM always gets a right-padded mask
+    with no all-masked row (see `call_rnn_right_padded`), so it stays on
+    the cuDNN kernel on a GPU whatever the ids, empty texts included; an
+    empty text gets zero attention weights and a zero pooled vector.
 
     Args:
         vocabulary_size: Number of token ids, including padding (0).
@@ -27,6 +31,7 @@ class BiLSTMAttentionClassifier(keras.Model):
         attention_units: Hidden size of the attention scorer.
         dropout: Dropout rate before the output layer.
         embedding_dropout: Spatial dropout rate on the embeddings.
+        attention_heads: Number of attention heads (context vectors).
         **kwargs: Base `keras.Model` arguments, such as `name`.
 
     Call arguments:
@@ -40,7 +45,8 @@ class BiLSTMAttentionClassifier(keras.Model):
     Returns:
         Probabilities `[batch, num_classes]`, or with
         `return_attention_scores=True` a tuple `(probabilities, weights)`
-        with weights `[batch, time]` (0 at padding).
+        with weights `[batch, time]`, or `[batch, heads, time]` with
+        several heads (0 at padding).
 
     Example:
 
@@ -62,6 +68,7 @@ class BiLSTMAttentionClassifier(keras.Model):
         attention_units=64,
         dropout=0.5,
         embedding_dropout=0.0,
+        attention_heads=1,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -73,6 +80,7 @@ class BiLSTMAttentionClassifier(keras.Model):
         self.attention_units = attention_units
         self.dropout = dropout
         self.embedding_dropout = embedding_dropout
+        self.attention_heads = attention_heads
 
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
@@ -84,7 +92,9 @@ class BiLSTMAttentionClassifier(keras.Model):
             keras.layers.LSTM(lstm_units, return_sequences=True),
             name="encoder",
         )
-        self.attention = AttentionPooling(attention_units, name="attention")
+        self.attention = AttentionPooling(
+            attention_units, heads=attention_heads, name="attention"
+        )
         self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
         self.output_layer = keras.layers.Dense(
             num_classes, activation="softmax", dtype="float32", name="output"
@@ -100,7 +110,7 @@ class BiLSTMAttentionClassifier(keras.Model):
         mask = ops.not_equal(token_ids, 0)
         x = self.embedding(token_ids) if embeddings is None else embeddings
         x = self.embedding_dropout_layer(x, training=training)
-        x = self.encoder(x, mask=mask, training=training)
+        x = call_rnn_right_padded(self.encoder, x, mask, training=training)
         pooled, weights = self.attention(
             x, mask=mask, return_attention_scores=True
         )
@@ -121,6 +131,7 @@ class BiLSTMAttentionClassifier(keras.Model):
                 "attention_units": self.attention_units,
                 "dropout": self.dropout,
                 "embedding_dropout": self.embedding_dropout,
+                "attention_heads": self.attention_heads,
             }
         )
         return config

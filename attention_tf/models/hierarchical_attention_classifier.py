@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from attention_tf.layers import AttentionPooling
+from attention_tf.layers.rnn_masks import call_rnn_right_padded
 from attention_tf.models.bilstm_attention_classifier import _check_num_classes
 
 
@@ -21,8 +22,14 @@ class HierarchicalAttentionClassifier(keras.Model):
        `AttentionPooling` over its sentences gives the document vector.
     3. Dropout, then `Dense(num_classes, activation="softmax")`.
 
+    Both attention layers have `attention_heads` heads; with several, a
+    sentence vector concatenates one pooled vector per head.
+
     Masks: padding words (id 0) are masked in step 1; sentences with no
-    words are masked in step 2, so padding never changes the output.
+    words are masked in step 2, so padding never changes the output. Both
+    GRUs get right-padded masks with no all-masked row (see
+    `call_rnn_right_padded`), so they stay on the cuDNN kernel on a GPU
+    although padded sentence slots are empty rows of the word level.
 
     Args:
         vocabulary_size: Number of token ids, including padding (0).
@@ -32,6 +39,7 @@ class HierarchicalAttentionClassifier(keras.Model):
         sentence_units: Units of each sentence-level GRU direction.
         attention_units: Hidden size of both attention scorers.
         dropout: Dropout rate on the embeddings and before the output.
+        attention_heads: Number of heads of both attention layers.
         **kwargs: Base `keras.Model` arguments, such as `name`.
 
     Call arguments:
@@ -46,7 +54,8 @@ class HierarchicalAttentionClassifier(keras.Model):
         Probabilities `[batch, num_classes]`, or with
         `return_attention_scores=True` a tuple `(probabilities,
         word_weights [batch, sentences, words], sentence_weights
-        [batch, sentences])`.
+        [batch, sentences])`; with several heads, `[batch, sentences,
+        heads, words]` and `[batch, heads, sentences]`.
 
     Example:
 
@@ -70,6 +79,7 @@ class HierarchicalAttentionClassifier(keras.Model):
         sentence_units=50,
         attention_units=100,
         dropout=0.5,
+        attention_heads=1,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -81,6 +91,7 @@ class HierarchicalAttentionClassifier(keras.Model):
         self.sentence_units = sentence_units
         self.attention_units = attention_units
         self.dropout = dropout
+        self.attention_heads = attention_heads
 
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
@@ -93,14 +104,14 @@ class HierarchicalAttentionClassifier(keras.Model):
             name="word_encoder",
         )
         self.word_attention = AttentionPooling(
-            attention_units, name="word_attention"
+            attention_units, heads=attention_heads, name="word_attention"
         )
         self.sentence_encoder = keras.layers.Bidirectional(
             keras.layers.GRU(sentence_units, return_sequences=True),
             name="sentence_encoder",
         )
         self.sentence_attention = AttentionPooling(
-            attention_units, name="sentence_attention"
+            attention_units, heads=attention_heads, name="sentence_attention"
         )
         self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
         self.output_layer = keras.layers.Dense(
@@ -124,18 +135,24 @@ class HierarchicalAttentionClassifier(keras.Model):
         else:
             x = ops.reshape(embeddings, (-1, words, self.embedding_dim))
         x = self.embedding_dropout(x, training=training)
-        x = self.word_encoder(x, mask=word_mask, training=training)
+        x = call_rnn_right_padded(
+            self.word_encoder, x, word_mask, training=training
+        )
         sentence_vectors, word_weights = self.word_attention(
             x, mask=word_mask, return_attention_scores=True
         )
         sentence_vectors = ops.reshape(
-            sentence_vectors, (batch, sentences, 2 * self.word_units)
+            sentence_vectors,
+            (batch, sentences, self.attention_heads * 2 * self.word_units),
         )
         sentence_mask = ops.any(
             ops.reshape(word_mask, (batch, sentences, words)), axis=-1
         )
-        x = self.sentence_encoder(
-            sentence_vectors, mask=sentence_mask, training=training
+        x = call_rnn_right_padded(
+            self.sentence_encoder,
+            sentence_vectors,
+            sentence_mask,
+            training=training,
         )
         document, sentence_weights = self.sentence_attention(
             x, mask=sentence_mask, return_attention_scores=True
@@ -143,7 +160,8 @@ class HierarchicalAttentionClassifier(keras.Model):
         document = self.dropout_layer(document, training=training)
         probabilities = self.output_layer(document)
         if return_attention_scores:
-            word_weights = ops.reshape(word_weights, (batch, sentences, words))
+            rows = (batch, sentences) + ops.shape(word_weights)[1:]
+            word_weights = ops.reshape(word_weights, rows)
             return probabilities, word_weights, sentence_weights
         return probabilities
 
@@ -158,6 +176,7 @@ class HierarchicalAttentionClassifier(keras.Model):
                 "sentence_units": self.sentence_units,
                 "attention_units": self.attention_units,
                 "dropout": self.dropout,
+                "attention_heads": self.attention_heads,
             }
         )
         return config

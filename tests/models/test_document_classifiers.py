@@ -161,3 +161,54 @@ def test_attention_peaks_on_the_keyword():
     # Uniform attention would give each of the 60 words 1/60.
     assert np.mean(keyword_weight) > 15 / 60
     assert np.mean(np.argmax(weights, axis=1) == where) >= 0.4
+
+
+@pytest.mark.parametrize("heads", [1, 3])
+def test_bilstm_attention_heads(heads):
+    model = BiLSTMAttentionClassifier(
+        30,
+        2,
+        embedding_dim=8,
+        lstm_units=4,
+        attention_units=4,
+        attention_heads=heads,
+    )
+    ids = np.array([[3, 4, 5, 0, 0], [0, 0, 0, 0, 0]])
+    probabilities, weights = to_numpy(model(ids, return_attention_scores=True))
+    rows = (2, heads, 5) if heads > 1 else (2, 5)
+    assert weights.shape == rows
+    assert model.attention.heads == heads
+    assert model.get_config()["attention_heads"] == heads
+    np.testing.assert_allclose(weights[0].sum(-1), 1.0, atol=1e-6)
+    assert np.all(weights[1] == 0.0) and np.all(weights[0, ..., 3:] == 0.0)
+    longer = to_numpy(model(np.pad(ids, [[0, 0], [0, 3]])))
+    np.testing.assert_allclose(probabilities, longer, atol=1e-6)
+
+
+@pytest.mark.parametrize("heads", [1, 2])
+def test_han_attention_heads(heads):
+    model = HierarchicalAttentionClassifier(
+        30,
+        2,
+        embedding_dim=8,
+        word_units=4,
+        sentence_units=4,
+        attention_units=4,
+        attention_heads=heads,
+    )
+    ids = np.array([[[3, 4, 0], [5, 0, 0], [0, 0, 0]], [[0, 0, 0]] * 3])
+    probabilities, words, sentences = to_numpy(
+        model(ids, return_attention_scores=True)
+    )
+    if heads > 1:
+        assert words.shape == (2, 3, heads, 3)
+        assert sentences.shape == (2, heads, 3)
+    else:
+        assert words.shape == (2, 3, 3) and sentences.shape == (2, 3)
+    assert model.get_config()["attention_heads"] == heads
+    np.testing.assert_allclose(sentences[0, ..., :2].sum(-1), 1.0, atol=1e-6)
+    assert np.all(sentences[1] == 0.0) and np.all(sentences[0, ..., 2] == 0.0)
+    padded = np.pad(ids, [[0, 0], [0, 2], [0, 2]])
+    np.testing.assert_allclose(
+        probabilities, to_numpy(model(padded)), atol=1e-6
+    )

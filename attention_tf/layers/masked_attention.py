@@ -1,0 +1,186 @@
+"""Masked softmax, the diversity penalty and argument checks of `AttentionPooling`."""
+
+from keras import ops
+
+# The fill value for masked scores before taking the row maximum. Scores are
+# reduced in float32 (see `masked_softmax`), so this is a finite float32.
+_FLOAT32_LOWEST = -3.0e38
+
+
+def zero_masked_steps(values, mask):
+    """`values` with every masked step set to 0 (NaN and inf included)."""
+    if mask is None:
+        return values
+    return ops.where(ops.expand_dims(ops.cast(mask, "bool"), -1), values, 0)
+
+
+def masked_softmax(scores, mask):
+    """Softmax of `[batch, rows, time]` scores that gives masked steps exactly 0.
+
+    `mask` is `[batch, time]`, shared by every row. A row with every step
+    masked, or with no steps, gets all-zero weights. Both branches of every
+    `where` stay finite, so the gradient is finite too.
+    """
+    if mask is None:
+        return ops.softmax(scores, axis=-1)
+    mask = ops.expand_dims(ops.cast(mask, "bool"), axis=1)
+    # Softmax is shift-invariant, so the shift needs no gradient. `initial`
+    # keeps the maximum defined over an empty time axis.
+    shift = ops.stop_gradient(
+        ops.max(
+            ops.where(mask, scores, _FLOAT32_LOWEST),
+            axis=-1,
+            keepdims=True,
+            initial=_FLOAT32_LOWEST,
+        )
+    )
+    exp = ops.where(mask, ops.exp(ops.where(mask, scores - shift, 0.0)), 0.0)
+    total = ops.sum(exp, axis=-1, keepdims=True)
+    return exp / ops.where(total > 0.0, total, 1.0)
+
+
+def diversity_penalty(weights):
+    """Mean over batch rows of `||A A^T - I||_F^2`, `A` a row's weights.
+
+    `weights` are the float32 `[batch, heads, time]` softmax outputs. Rows
+    with no unmasked step contribute 0 (their `A` is zero, not a
+    distribution).
+    """
+    gram = ops.matmul(weights, ops.transpose(weights, (0, 2, 1)))
+    eye = ops.eye(ops.shape(weights)[1], dtype=gram.dtype)
+    per_row = ops.sum(ops.square(gram - eye), axis=(1, 2))
+    has_steps = ops.sum(weights, axis=(1, 2)) > 0.0
+    return ops.mean(ops.where(has_steps, per_row, 0.0))
+
+
+def check_arguments(units, heads, dropout, diversity_penalty):
+    """Checks the constructor arguments; the error names the argument."""
+    for name, value in (("units", units), ("heads", heads)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(
+                f"`{name}` must be a positive integer. "
+                f"Received: {name}={value!r}"
+            )
+    if not _is_number(dropout) or not 0.0 <= dropout < 1.0:
+        raise ValueError(
+            f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}"
+        )
+    if not _is_number(diversity_penalty) or not diversity_penalty >= 0.0:
+        raise ValueError(
+            "`diversity_penalty` must be a float >= 0. "
+            f"Received: diversity_penalty={diversity_penalty!r}"
+        )
+
+
+def check_query_mode(heads, penalty):
+    """Query mode has one head, so neither option applies to it."""
+    if heads != 1 or penalty != 0:
+        raise ValueError(
+            "With a query, `AttentionPooling` takes one head and no "
+            "diversity penalty (both belong to pooling mode). Received: "
+            f"heads={heads}, diversity_penalty={penalty}"
+        )
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_shape(shape):
+    return all(d is None or isinstance(d, int) for d in shape)
+
+
+def split(inputs):
+    """`(query, values)` from `values` or `[query, values]`, tensors or shapes."""
+    if not isinstance(inputs, (list, tuple)) or _is_shape(inputs):
+        return None, inputs
+    if len(inputs) != 2:
+        raise ValueError(
+            "AttentionPooling takes `values` or a list `[query, values]`. "
+            f"Received a list of {len(inputs)} inputs."
+        )
+    return inputs[0], inputs[1]
+
+
+def split_masks(mask, has_query):
+    """`(query_mask, values_mask)` from the `mask` call argument."""
+    if not has_query:
+        if isinstance(mask, (list, tuple)):
+            raise ValueError(
+                "In pooling mode `mask` is one `[batch, time]` tensor. "
+                f"Received a list of {len(mask)} masks."
+            )
+        return None, mask
+    if mask is None:
+        return None, None
+    if not isinstance(mask, (list, tuple)) or len(mask) != 2:
+        raise ValueError(
+            "With `[query, values]` inputs, `mask` must be a list "
+            "`[query_mask, values_mask]` (either may be None). "
+            f"Received: mask={mask!r}"
+        )
+    return mask[0], mask[1]
+
+
+def unpack(inputs, mask, projected_values, units, query_kernel):
+    """`(query, values, query_mask, values_mask)` from the call, checked."""
+    query, values = split(inputs)
+    query_mask, values_mask = split_masks(mask, query is not None)
+    check_shapes(
+        values.shape,
+        None if query is None else query.shape,
+        None if values_mask is None else values_mask.shape,
+        None if projected_values is None else projected_values.shape,
+        units,
+    )
+    if query is not None and query_kernel is None:
+        raise ValueError(
+            "This AttentionPooling layer was built without a query "
+            "(pooling mode) and has no `query_kernel`; it cannot be "
+            "called with `[query, values]`. Use a new layer."
+        )
+    return query, values, query_mask, values_mask
+
+
+def check_shapes(
+    values, query=None, values_mask=None, projected_values=None, units=None
+):
+    """Checks every shape the layer is given against the values' shape."""
+    values = tuple(values)
+    if len(values) != 3:
+        raise ValueError(
+            "`values` must have rank 3, shape [batch, time, features]. "
+            f"Received: values.shape={values}"
+        )
+    if query is not None and len(query) not in (2, 3):
+        raise ValueError(
+            "`query` must have rank 2, [batch, query_features], or rank 3, "
+            "[batch, query_time, query_features]. "
+            f"Received: query.shape={tuple(query)}"
+        )
+    if query is not None and not _compatible(values[:1], query[:1]):
+        raise ValueError(
+            "`query` and `values` must have the same batch size. "
+            f"Received: query batch={query[0]}, values batch={values[0]}"
+        )
+    for name, shape, expected, meaning in (
+        ("values_mask", values_mask, values[:2], "[batch, time]"),
+        (
+            "projected_values",
+            projected_values,
+            values[:2] + (units,),
+            "[batch, time, units]",
+        ),
+    ):
+        if shape is not None and not _compatible(expected, shape):
+            raise ValueError(
+                f"`{name}` must have shape {meaning} = {expected}, matching "
+                f"the values. Received: {name}.shape={tuple(shape)}"
+            )
+
+
+def _compatible(expected, received):
+    received = tuple(received)
+    return len(received) == len(expected) and all(
+        e is None or r is None or e == r for e, r in zip(expected, received)
+    )

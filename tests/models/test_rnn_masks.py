@@ -1,0 +1,198 @@
+"""Every mask that reaches a recurrent layer in our models is one cuDNN takes.
+
+On a GPU with the TensorFlow backend, Keras runs `LSTM`/`GRU` through cuDNN
+only for right-padded masks with no all-masked row. A CPU never checks, so
+these tests record the masks that reach every recurrent layer and check both
+rules, on inputs built to break them: empty texts, padded sentence slots,
+short documents and zeros inside a row. They also check that the models give
+what the recurrent layers give when called with the raw mask.
+"""
+
+import functools
+
+import keras
+import numpy as np
+import pytest
+
+from attention_tf.layers.rnn_masks import call_rnn_right_padded
+from attention_tf.models import (
+    BahdanauTranslator,
+    BiLSTMAttentionClassifier,
+    HierarchicalAttentionClassifier,
+)
+
+
+@pytest.fixture
+def recorded_masks(monkeypatch):
+    """Masks passed to every `LSTM` and `GRU` call, as given."""
+    masks = []
+    for rnn_class in (keras.layers.LSTM, keras.layers.GRU):
+        original = rnn_class.call
+
+        # `wraps` keeps the signature, from which Keras decides to pass masks.
+        @functools.wraps(original)
+        def spy(self, sequences, *args, _original=original, **kwargs):
+            masks.append(kwargs.get("mask"))
+            return _original(self, sequences, *args, **kwargs)
+
+        monkeypatch.setattr(rnn_class, "call", spy)
+    return masks
+
+
+def eager_masks(masks, run):
+    """The masks of an eager `run()`, after a first call builds the layers.
+
+    Building traces the layers symbolically; those calls are left out.
+    """
+    run()
+    masks.clear()
+    outputs = keras.ops.convert_to_numpy(run())
+    assert np.all(np.isfinite(outputs))
+    return [
+        None if mask is None else keras.ops.convert_to_numpy(mask)
+        for mask in masks
+    ]
+
+
+def assert_cudnn_compatible(masks, layers):
+    assert len(masks) == layers
+    for mask in masks:
+        assert mask is not None and mask.ndim == 2
+        # Right-padded: no unmasked step after a masked one.
+        assert not np.any(~mask[:, :-1] & mask[:, 1:]), mask
+        assert np.all(mask.any(axis=1)), mask
+
+
+def random_ids(rng, shape, vocabulary=30):
+    """Ids with empty rows, zeros inside rows and right padding."""
+    ids = rng.integers(1, vocabulary, size=shape)
+    ids[rng.random(shape) < 0.3] = 0
+    ids[..., -2:] = 0
+    ids[0] = 0  # an empty text (or document)
+    return ids
+
+
+def bilstm(heads=1):
+    return BiLSTMAttentionClassifier(
+        30,
+        3,
+        embedding_dim=8,
+        lstm_units=4,
+        attention_units=4,
+        attention_heads=heads,
+    )
+
+
+def han(heads=1):
+    return HierarchicalAttentionClassifier(
+        30,
+        2,
+        embedding_dim=8,
+        word_units=4,
+        sentence_units=4,
+        attention_units=4,
+        attention_heads=heads,
+    )
+
+
+@pytest.mark.parametrize("heads", [1, 2])
+def test_bilstm_masks(recorded_masks, heads):
+    ids = random_ids(np.random.default_rng(heads), (6, 9))
+    model = bilstm(heads)
+    masks = eager_masks(recorded_masks, lambda: model(ids))
+    assert_cudnn_compatible(masks, 2)  # forward and backward
+
+
+@pytest.mark.parametrize("heads", [1, 2])
+def test_han_masks(recorded_masks, heads):
+    ids = random_ids(np.random.default_rng(heads), (4, 5, 6))
+    ids[1, 2:] = 0  # a short document: padded sentence slots
+    ids[2, 1] = 0  # an empty sentence between two others
+    model = han(heads)
+    masks = eager_masks(recorded_masks, lambda: model(ids))
+    assert_cudnn_compatible(masks, 4)  # two bidirectional GRUs
+
+
+@pytest.mark.parametrize("cell_type", ["gru", "lstm"])
+def test_translator_masks(recorded_masks, cell_type):
+    rng = np.random.default_rng(0)
+    model = BahdanauTranslator(
+        30,
+        40,
+        start_token_id=2,
+        end_token_id=3,
+        embedding_dim=8,
+        encoder_units=8,
+        decoder_units=8,
+        attention_units=8,
+        output_units=8,
+        cell_type=cell_type,
+    )
+    source = random_ids(rng, (5, 7))
+    target = random_ids(rng, (5, 4), vocabulary=40)
+    masks = eager_masks(recorded_masks, lambda: model((source, target)))
+    # The decoder loop runs the cell itself: only the encoder is a layer.
+    assert_cudnn_compatible(masks, 2)
+
+
+@pytest.mark.parametrize("rnn_class", [keras.layers.LSTM, keras.layers.GRU])
+@pytest.mark.parametrize("return_state", [False, True])
+def test_same_results_as_the_raw_mask(rnn_class, return_state):
+    rng = np.random.default_rng(1)
+    rnn = keras.layers.Bidirectional(
+        rnn_class(5, return_sequences=True, return_state=return_state)
+    )
+    inputs = rng.normal(size=(6, 8, 3)).astype("float32")
+    mask = random_ids(rng, (6, 8)) != 0
+    mask[1] = True
+    expected = rnn(inputs, mask=mask)
+    actual = call_rnn_right_padded(rnn, inputs, mask)
+    if not return_state:
+        expected, actual = [expected], [actual]
+    assert len(actual) == len(expected)
+    for a, e in zip(actual, expected):
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(a),
+            keras.ops.convert_to_numpy(e),
+            rtol=1e-5,
+            atol=1e-6,
+        )
+
+
+def han_with_raw_masks(model, ids):
+    """The HAN forward pass with the masks passed to the GRUs as they are."""
+    batch, sentences, words = ids.shape
+    word_ids = ids.reshape(-1, words)
+    word_mask = word_ids != 0
+    x = model.word_encoder(model.embedding(word_ids), mask=word_mask)
+    vectors = model.word_attention(x, mask=word_mask)
+    vectors = keras.ops.reshape(vectors, (batch, sentences, -1))
+    sentence_mask = word_mask.reshape(batch, sentences, words).any(axis=-1)
+    x = model.sentence_encoder(vectors, mask=sentence_mask)
+    document = model.sentence_attention(x, mask=sentence_mask)
+    return model.output_layer(document)
+
+
+def bilstm_with_raw_mask(model, ids):
+    mask = ids != 0
+    x = model.encoder(model.embedding(ids), mask=mask)
+    return model.output_layer(model.attention(x, mask=mask))
+
+
+@pytest.mark.parametrize(
+    "build, reference, shape",
+    [
+        (han, han_with_raw_masks, (4, 5, 6)),
+        (bilstm, bilstm_with_raw_mask, (6, 9)),
+    ],
+)
+@pytest.mark.parametrize("heads", [1, 3])
+def test_models_give_what_raw_masks_give(build, reference, shape, heads):
+    ids = random_ids(np.random.default_rng(2), shape)
+    model = build(heads)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model(ids)),
+        keras.ops.convert_to_numpy(reference(model, ids)),
+        rtol=1e-5,
+        atol=1e-6,
+    )

@@ -121,6 +121,11 @@ def _check_activations(cell, name):
 
 def attention_pooling(g, values, mask, layer):
     """`AttentionPooling` in pooling mode: pooled values and weights."""
+    if getattr(layer, "heads", 1) != 1:
+        raise ValueError(
+            f"ONNX export supports single-head attention; layer "
+            f"{layer.name!r} has heads={layer.heads}."
+        )
     projected = g.op("MatMul", values, g.const(_numpy(layer.kernel)))
     if layer.use_bias:
         projected = g.op("Add", projected, g.const(_numpy(layer.bias)))

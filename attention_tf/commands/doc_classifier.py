@@ -71,6 +71,11 @@ def register(subparsers):
         "instead of stopping.",
     )
     train.add_argument(
+        "--encoding",
+        help="Text encoding of your own data files (default: utf-8; such "
+        "as latin-1).",
+    )
+    train.add_argument(
         "--test-share",
         type=float,
         help="Share of your own data held out for the test set.",

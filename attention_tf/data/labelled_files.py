@@ -1,32 +1,46 @@
-"""The user's own labelled texts: CSV/TSV, JSON Lines, or one folder per class."""
+"""The user's own labelled texts: CSV/TSV, JSON Lines, or one folder per class.
+
+CSV and TSV files are read by `DelimitedRows`, whose docstring gives the
+rules for quotes, malformed rows and line ends.
+"""
 
 import collections
-import csv
 import json
+import math
 import os
+import re
+
+from attention_tf.data.delimited_rows import DelimitedRows
+from attention_tf.data.text_lines import read_lines
 
 LabelledTexts = collections.namedtuple(
     "LabelledTexts", ["texts", "labels", "class_names", "skipped_rows"]
 )
 LabelledTexts.__doc__ = """Texts with integer labels.
 
-`labels[i]` indexes `class_names` (sorted label strings); `skipped_rows`
-counts the malformed rows dropped with `skip_bad_rows=True`.
+`labels[i]` indexes `class_names`, in natural order (see
+`natural_class_order`); `skipped_rows` counts the malformed rows (or class
+folder files) dropped with `skip_bad_rows=True`.
 """
 
 _DELIMITERS = {".csv": ",", ".tsv": "\t"}
 _JSON_LINES = (".jsonl", ".ndjson")
+_DIGITS = re.compile(r"(\d+)")
 
 
 def load_labelled_texts(
-    path, text_column="text", label_column="label", skip_bad_rows=False
+    path,
+    text_column="text",
+    label_column="label",
+    skip_bad_rows=False,
+    encoding="utf-8",
 ):
     """Loads labelled texts from a file or a one-folder-per-class tree.
 
     Formats, chosen by the path:
 
     - `.csv` / `.tsv`: a header row naming the columns, then one row per
-      text.
+      text, read as the module docstring describes.
     - `.jsonl` / `.ndjson`: one JSON object per line, with `text_column`
       and `label_column` keys. Blank lines are ignored.
     - A folder: each subfolder is a class, each `.txt` file in it a text.
@@ -35,34 +49,35 @@ def load_labelled_texts(
         path: The file or folder.
         text_column: Name of the text column or key.
         label_column: Name of the label column or key.
-        skip_bad_rows: If `True`, drop malformed rows and count them in
-            `skipped_rows`, instead of raising.
+        skip_bad_rows: If `True`, drop malformed rows (or files, in a class
+            folder) and count them in `skipped_rows`, instead of raising.
+        encoding: The files' text encoding (a Python codec name). A UTF-8
+            byte order mark is ignored.
 
     Returns:
         A `LabelledTexts` tuple.
 
     Raises:
         ValueError: for a missing path, an unknown format, a malformed row
-            (naming the file and line), no texts, or a single class.
+            or undecodable byte (naming the file and line), no texts, or a
+            single class.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise ValueError(f"No labelled data at {path!r}: it does not exist.")
     if os.path.isdir(path):
-        rows, skipped = _read_class_folders(path), 0
+        rows, skipped = _read_class_folders(path, skip_bad_rows, encoding)
     else:
         extension = os.path.splitext(path)[1].lower()
         if extension in _DELIMITERS:
-            rows, skipped = _read_delimited(
-                path,
-                _DELIMITERS[extension],
-                text_column,
-                label_column,
-                skip_bad_rows,
+            reader = DelimitedRows(path, _DELIMITERS[extension], encoding)
+            rows, skipped = _collect(
+                reader.rows(text_column, label_column), skip_bad_rows
             )
         elif extension in _JSON_LINES:
-            rows, skipped = _read_json_lines(
-                path, text_column, label_column, skip_bad_rows
+            rows, skipped = _collect(
+                _json_rows(path, text_column, label_column, encoding),
+                skip_bad_rows,
             )
         else:
             raise ValueError(
@@ -72,7 +87,7 @@ def load_labelled_texts(
             )
     if not rows:
         raise ValueError(f"{path!r} holds no labelled texts.")
-    class_names = sorted({label for _, label in rows})
+    class_names = natural_class_order({label for _, label in rows})
     if len(class_names) < 2:
         raise ValueError(
             f"{path!r} has a single class ({class_names[0]!r}); a classifier "
@@ -85,6 +100,57 @@ def load_labelled_texts(
         class_names,
         skipped,
     )
+
+
+def natural_class_order(labels):
+    """Sorts label strings as a reader expects.
+
+    Numeric order when every label is a finite number ("2" before "10",
+    "-1" before "0.5"); otherwise digit runs compare as numbers ("class2"
+    before "class10") and the rest as text.
+
+    >>> natural_class_order(["10", "9", "1"])
+    ['1', '9', '10']
+    >>> natural_class_order(["pos", "neg", "class10", "class2"])
+    ['class2', 'class10', 'neg', 'pos']
+    """
+    numbers = {label: _finite_number(label) for label in labels}
+    if None not in numbers.values():
+        return sorted(labels, key=lambda label: (numbers[label], label))
+
+    def natural_key(label):
+        parts = _DIGITS.split(label)
+        # Odd parts are digit runs: every key has text and numbers at the
+        # same positions, so they compare.
+        return [int(p) if i % 2 else p for i, p in enumerate(parts)], label
+
+    return sorted(labels, key=natural_key)
+
+
+def _finite_number(label):
+    try:
+        value = float(label)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _collect(rows, skip):
+    """Checks rows given as `(text, label, where)` or a `ValueError`."""
+    good, skipped = [], 0
+    for row in rows:
+        if not isinstance(row, ValueError):
+            try:
+                row = _check_row(*row)
+            except ValueError as error:
+                row = error
+        if isinstance(row, ValueError):
+            if not skip:
+                raise row
+            skipped += 1
+        else:
+            good.append(row)
+    return good, skipped
 
 
 def _check_row(text, label, where):
@@ -102,81 +168,44 @@ def _check_row(text, label, where):
     return text, label
 
 
-def _read_delimited(path, delimiter, text_column, label_column, skip):
-    rows, skipped = [], 0
-    with open(path, newline="", encoding="utf-8") as file:
-        reader = csv.reader(file, delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            return rows, skipped
-        for column in (text_column, label_column):
-            if column not in header:
-                raise ValueError(
-                    f"{path}, line 1: no column {column!r} in the header "
-                    f"{header}. Choose the columns with `text_column` and "
-                    "`label_column`."
-                )
-        text_at, label_at = (
-            header.index(text_column),
-            header.index(label_column),
-        )
-        for fields in reader:
-            where = f"{path}, line {reader.line_num}"
-            try:
-                if len(fields) != len(header):
-                    raise ValueError(
-                        f"{where}: expected {len(header)} fields, found "
-                        f"{len(fields)}."
-                    )
-                rows.append(
-                    _check_row(fields[text_at], fields[label_at], where)
-                )
-            except ValueError:
-                if not skip:
-                    raise
-                skipped += 1
-    return rows, skipped
-
-
-def _read_json_lines(path, text_column, label_column, skip):
-    rows, skipped = [], 0
-    with open(path, encoding="utf-8") as file:
-        for line_number, line in enumerate(file, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}, line {line_number}"
-            try:
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(
-                        f"{where}: invalid JSON ({error})."
-                    ) from None
-                if not isinstance(record, dict):
-                    raise ValueError(f"{where}: expected a JSON object.")
-                rows.append(
-                    _check_row(
-                        record.get(text_column), record.get(label_column), where
-                    )
-                )
-            except ValueError:
-                if not skip:
-                    raise
-                skipped += 1
-    return rows, skipped
-
-
-def _read_class_folders(path):
-    rows = []
-    for label in sorted(os.listdir(path)):
-        folder = os.path.join(path, label)
-        if not os.path.isdir(folder):
+def _json_rows(path, text_column, label_column, encoding):
+    lines, undecodable = read_lines(path, encoding)
+    for index, line in enumerate(lines):
+        if not line.strip():
             continue
-        for name in sorted(os.listdir(folder)):
-            if not name.endswith(".txt"):
+        where = f"{path}, line {index + 1}"
+        if index in undecodable:
+            yield ValueError(f"{where}: {undecodable[index]}")
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield ValueError(f"{where}: invalid JSON ({error}).")
+            continue
+        if not isinstance(record, dict):
+            yield ValueError(f"{where}: expected a JSON object.")
+            continue
+        yield record.get(text_column), record.get(label_column), where
+
+
+def _read_class_folders(path, skip, encoding):
+    def rows():
+        for label in sorted(os.listdir(path)):
+            folder = os.path.join(path, label)
+            if not os.path.isdir(folder):
                 continue
-            with open(os.path.join(folder, name), encoding="utf-8") as file:
-                text = file.read()
-            if text.strip():
-                rows.append((text, label))
-    return rows
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".txt"):
+                    yield _read_text_file(
+                        os.path.join(folder, name), label, encoding
+                    )
+
+    return _collect(rows(), skip)
+
+
+def _read_text_file(path, label, encoding):
+    """One class-folder text as `(text, label, path)`, or a `ValueError`."""
+    lines, undecodable = read_lines(path, encoding)
+    for index, problem in sorted(undecodable.items())[:1]:
+        return ValueError(f"{path}, line {index + 1}: {problem}")
+    return "".join(lines), label, path

@@ -12,6 +12,8 @@ import zipfile
 
 import keras
 
+from attention_tf.data.text_lines import decode_lines
+
 URL = "http://storage.googleapis.com/download.tensorflow.org/data/spa-eng.zip"
 ENVIRONMENT_VARIABLE = "ATTENTION_TF_SPA_ENG"
 DIRECTIONS = ("spa-eng", "eng-spa")
@@ -39,35 +41,41 @@ def resolve_path(path=None):
         ) from error
 
 
-def _read_text(path):
+def _read_bytes(path):
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if n.endswith("spa.txt")]
             if not names:
                 raise ValueError(f"No spa.txt inside the zip file {path!r}")
-            return archive.read(names[0]).decode("utf-8")
+            return archive.read(names[0])
     with open(path, "rb") as handle:
         data = handle.read()
     if data[:2] == b"\x1f\x8b":
         data = gzip.GzipFile(fileobj=io.BytesIO(data)).read()
-    return data.decode("utf-8")
+    return data
 
 
-def load_pairs(path=None, direction="spa-eng"):
+def load_pairs(path=None, direction="spa-eng", encoding="utf-8"):
     """Reads the pairs as `(source, target)` strings, in file order.
 
     Args:
         path: Local file; see `resolve_path`.
         direction: `"spa-eng"` (Spanish source) or `"eng-spa"`.
+        encoding: The text's encoding (a Python codec name).
     """
     if direction not in DIRECTIONS:
         raise ValueError(
             f"`direction` must be one of {DIRECTIONS}. Received: {direction!r}"
         )
+    path = resolve_path(path)
     pairs = []
-    for number, line in enumerate(
-        _read_text(resolve_path(path)).splitlines(), 1
-    ):
+    lines, undecodable = decode_lines(_read_bytes(path), path, encoding)
+    for number, line in enumerate(lines, 1):
+        if number - 1 in undecodable:
+            raise ValueError(
+                f"{path}, line {number}: {undecodable[number - 1]}"
+            )
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         fields = line.split("\t")

@@ -1,6 +1,7 @@
 """Raw strings in, probabilities (and attention) out: the saved model."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 # Imported for its registration: older files name it only in a config.
@@ -32,7 +33,9 @@ class EndToEndClassifier(keras.Model):
         **kwargs: Base `keras.Model` arguments.
 
     Call arguments:
-        texts: String tensor `[batch]`.
+        texts: A batch of texts: a string tensor `[batch]`, a list of
+            strings, or a NumPy string or object array. `predict` takes the
+            same, and returns `[0, num_classes]` for an empty batch.
         return_attention_scores: Also return the attention weights.
 
     Returns:
@@ -58,12 +61,33 @@ class EndToEndClassifier(keras.Model):
         self.classifier(tf.zeros((1,) * rank, "int64"))
         self.built = True
 
+    def __call__(self, texts, *args, **kwargs):
+        # Keras takes a Python list for several inputs; here it is a batch.
+        return super().__call__(as_text_batch(texts), *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        if tf.is_tensor(x):
+            x = x.numpy()
+        if not isinstance(x, (str, bytes, list, tuple, np.ndarray)):
+            return super().predict(x, *args, **kwargs)  # A dataset.
+        texts = text_array(x)
+        if not len(texts):
+            # `predict` has no batch to run on, so no output to return.
+            return np.zeros((0, len(self.class_names)), "float32")
+        # Keras' array adapter takes arrays of `str` objects only.
+        return super().predict(texts, *args, **kwargs)
+
     def call(self, texts, return_attention_scores=False):
+        # The recurrent layers fail on a batch of no texts: an empty text
+        # appended (and dropped from the outputs) gives them a row to run.
+        count = tf.shape(texts)[0]
+        texts = tf.concat([texts, tf.constant([""])], axis=0)
         ids = self.preprocessor(texts)
         if not return_attention_scores:
-            return self.classifier(ids)
+            return self.classifier(ids)[:count]
         outputs = self.classifier(ids, return_attention_scores=True)
-        return (outputs[0], ids) + tuple(outputs[1:])
+        outputs = (outputs[0], ids) + tuple(outputs[1:])
+        return tuple(output[:count] for output in outputs)
 
     def get_config(self):
         config = super().get_config()
@@ -114,3 +138,51 @@ def _preprocessor_of_old_config(config):
         "config": {"name": "preprocessor", **settings},
         "registered_name": "attention_tf>DocumentClassifierPreprocessor",
     }
+
+
+def as_text_batch(texts):
+    """A `[batch]` string tensor from a list, NumPy array or tensor of texts.
+
+    Raises:
+        ValueError: for a single string, a batch that is not
+            one-dimensional, or an element that is not a string.
+        TypeError: for a tensor that does not hold strings. (SavedModel
+            writing traces Keras' default signature with a float input and
+            tolerates only this error.)
+    """
+    if isinstance(texts, keras.KerasTensor) or tf.is_tensor(texts):
+        if texts.dtype != tf.string:
+            raise TypeError(
+                f"Expected a string tensor of texts. Received dtype "
+                f"{texts.dtype}"
+            )
+        return texts
+    texts = text_array(texts)
+    # An empty list alone would make a float tensor.
+    return tf.constant(texts.tolist() if len(texts) else [], tf.string)
+
+
+def text_array(texts):
+    """A 1-D NumPy object array of `str` from a batch of texts.
+
+    Bytes are decoded as UTF-8, as TensorFlow's string ops read them.
+    """
+    if isinstance(texts, (str, bytes)):
+        raise ValueError(
+            "Expected a batch of texts (a list or 1-D array of strings). "
+            f"Received a single string: {texts[:40]!r}; wrap it in a list."
+        )
+    array = np.asarray(texts, dtype=object)
+    if array.ndim != 1:
+        raise ValueError(
+            f"Expected a 1-D batch of texts. Received shape {array.shape}"
+        )
+    for index, text in enumerate(array):
+        if isinstance(text, bytes):
+            array[index] = text.decode("utf-8", errors="replace")
+        elif not isinstance(text, str):
+            raise ValueError(
+                f"Expected every text to be a string. Text {index} is "
+                f"{type(text).__name__}: {text!r}"
+            )
+    return array

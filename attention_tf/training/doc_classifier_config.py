@@ -70,7 +70,8 @@ class DocClassifierConfig:
         batch_tokens: Fill batches of short texts up to this many tokens.
         num_buckets: Length buckets for batching.
         test_share: Share of the user's own data held out for testing.
-        text_column, label_column, skip_bad_rows: How to read user data.
+        text_column, label_column, skip_bad_rows, encoding: How to read
+            user data.
         strategy, mixed_precision: See `attention_tf.training.runtime`.
         attention_examples: Test texts shown in `attention.html`.
     """
@@ -104,6 +105,7 @@ class DocClassifierConfig:
     text_column: str = "text"
     label_column: str = "label"
     skip_bad_rows: bool = False
+    encoding: str = "utf-8"
     strategy: str = "none"
     mixed_precision: str = "none"
     attention_examples: int = 20

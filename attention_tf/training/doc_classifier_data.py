@@ -77,6 +77,7 @@ def load_document_data(config):
             config.text_column,
             config.label_column,
             config.skip_bad_rows,
+            config.encoding,
         )
         test, train = _hold_out_test(
             loaded, config.test_share, config.data, rng

@@ -3,7 +3,8 @@
 `--format savedmodel` (the default): the SavedModel's `serving_default` signature takes a `[batch]` string tensor
 `texts` and returns `probabilities` `[batch, num_classes]`, the `token_ids`
 the classifier saw and the word `attention` weights over them (and
-`sentence_attention` for a hierarchical model). It needs only TensorFlow to
+`sentence_attention` for a hierarchical model), and `class_names` `[batch,
+num_classes]`: the label of each probability column, on every row. It needs only TensorFlow to
 serve: `tf.saved_model.load(path).signatures["serving_default"]`.
 SavedModel export is TensorFlow-only by nature (the string preprocessing
 runs in TensorFlow's graph), whatever the Keras backend used for training.
@@ -78,6 +79,10 @@ def export_classifier(model, out):
         }
         if len(weights) > 1:
             outputs["sentence_attention"] = weights[1]
+        # One row per text, as serving outputs are batched (the layout of
+        # TensorFlow's classification signature's `classes`).
+        names = tf.constant(model.class_names)[tf.newaxis]
+        outputs["class_names"] = tf.tile(names, [tf.shape(texts)[0], 1])
         return outputs
 
     if not model.built:

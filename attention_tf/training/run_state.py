@@ -16,8 +16,15 @@ import shutil
 from attention_tf.training.atomic_files import write_json_atomically
 
 # Settings that change where outputs go or how they are shown, not what
-# is learned.
-_NOT_FINGERPRINTED = ("out", "attention_examples", "strategy", "preset")
+# is learned; `encoding` only decides how the data decodes, and the data's
+# hash covers the decoded texts.
+_NOT_FINGERPRINTED = (
+    "out",
+    "attention_examples",
+    "strategy",
+    "preset",
+    "encoding",
+)
 
 
 def fingerprint(config, columns):

@@ -100,3 +100,27 @@ def test_bucketed_batches_pad_to_their_own_length():
         np.testing.assert_array_equal(target_in[:, 1:], target_out[:, :-1])
     with pytest.raises(ValueError, match="differ"):
         parallel_text.bucketed_batches(sources, targets[:3], 16, rng)
+
+
+def test_undecodable_byte_names_file_line_and_byte(tmp_path):
+    path = tmp_path / "pairs.txt"
+    path.write_bytes(
+        "Go.\tVe.\nHello.\tHola.\nCoffee.\tCafé.\n".encode("latin-1")
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"pairs.txt, line 3: byte 0xe9 at column 12 is not valid utf-8",
+    ):
+        spa_eng.load_pairs(str(path))
+    pairs = spa_eng.load_pairs(str(path), encoding="latin-1")
+    assert pairs[2] == ("Café.", "Coffee.")
+
+
+def test_only_line_feeds_and_carriage_returns_end_lines(tmp_path):
+    # str.splitlines would also split at U+2028 inside a sentence.
+    path = tmp_path / "pairs.txt"
+    path.write_bytes("A\u2028B.\tC.\r\nGo.\tVe.\r\n".encode("utf-8"))
+    assert spa_eng.load_pairs(str(path)) == [
+        ("C.", "A\u2028B."),
+        ("Ve.", "Go."),
+    ]

@@ -29,7 +29,10 @@ import json, sys
 import tensorflow as tf
 serve = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
 outputs = serve(texts=tf.constant(json.loads(sys.argv[2])))
-print(json.dumps({k: v.numpy().tolist() for k, v in outputs.items()}))
+print(json.dumps({
+    k: (v.numpy().astype(str) if v.dtype == tf.string else v.numpy()).tolist()
+    for k, v in outputs.items()
+}))
 """
 
 
@@ -76,6 +79,7 @@ def test_saved_model_serves_the_same_predictions(saved_classifier, tmp_path):
     )
     assert np.isfinite(served["probabilities"]).all()
     assert np.all(np.array(served["attention"])[1] == 0.0)  # the empty text
+    assert served["class_names"] == [["neg", "pos"]] * len(TEXTS)
 
 
 def test_export_refuses_to_overwrite_and_leaves_no_partial_folder(

@@ -44,8 +44,7 @@ class SentencePieceTokenizer:
     """
 
     def __init__(self, proto, model_type):
-        import sentencepiece
-
+        sentencepiece = _sentencepiece()
         if model_type not in MODEL_TYPES:
             raise ValueError(
                 f"`model_type` must be one of {MODEL_TYPES}. "
@@ -66,7 +65,7 @@ class SentencePieceTokenizer:
         """
         import io
 
-        import sentencepiece
+        sentencepiece = _sentencepiece()
 
         if model_type not in MODEL_TYPES:
             raise ValueError(
@@ -149,3 +148,15 @@ class SentencePieceTokenizer:
     @classmethod
     def from_config(cls, config):
         return cls(base64.b64decode(config["proto"]), config["model_type"])
+
+
+def _sentencepiece():
+    """The `sentencepiece` module, or one line naming the extra to install."""
+    from attention_tf.optional import import_optional
+
+    return import_optional(
+        "sentencepiece",
+        "The translator's tokenizer",
+        dependency="sentencepiece",
+        extra="translate",
+    )

@@ -4,12 +4,18 @@ import errno
 import os
 import subprocess
 import sys
+import tempfile
 
 import keras
 import pytest
 
 from attention_tf import cli
 from attention_tf.models import BahdanauTranslator
+from tests.tiny_models import (
+    save_classifier,
+    save_tiny_translator,
+    tiny_classifier,
+)
 
 
 def _error_line(capsys, argv):
@@ -44,15 +50,15 @@ def test_out_under_a_file(tmp_path, capsys):
     assert "Not a directory" in error and "file" in error
 
 
+def _refuse(path, *args, **kwargs):
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+
+
 def test_out_read_only(tmp_path, capsys, monkeypatch):
     # Tests may run as root, which writes anywhere: the operating system's
     # answer for a read-only folder is raised where the folder is created.
     out = tmp_path / "read-only" / "run"
-
-    def refuse(path, *args, **kwargs):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
-
-    monkeypatch.setattr(os, "makedirs", refuse)
+    monkeypatch.setattr(os, "makedirs", _refuse)
     error = _error_line(capsys, _train(out))
     assert "Permission denied" in error and "read-only" in error
 
@@ -99,3 +105,35 @@ def test_command_starts_quietly(tmp_path):
         f"attention-tf: error: No saved model at {missing!r}: train one "
         "first.\n"
     )
+
+
+def test_translate_on_a_classifier_run(tmp_path, capsys):
+    folder = save_classifier(tiny_classifier(), tmp_path / "run")
+    error = _error_line(capsys, ["translate", "--model", str(folder), "hola"])
+    assert str(folder) in error
+
+
+def test_translate_plot_into_a_read_only_folder(tmp_path, capsys, monkeypatch):
+    folder = save_tiny_translator(tmp_path / "translator")
+    plot = tmp_path / "read-only" / "alignment.png"
+    # The plot is written atomically: refused where its temporary file is made.
+    monkeypatch.setattr(
+        tempfile, "mkstemp", lambda *a, dir=None, **k: _refuse(dir)
+    )
+    argv = ["translate", "--model", str(folder), "--plot", str(plot), "la casa"]
+    error = _error_line(capsys, argv)
+    assert "Permission denied" in error and not plot.exists()
+
+
+def test_export_into_a_read_only_folder(tmp_path, capsys, monkeypatch):
+    folder = save_classifier(tiny_classifier(), tmp_path / "run")
+    monkeypatch.setattr(os, "makedirs", _refuse)
+    argv = [
+        "export",
+        "--model",
+        str(folder),
+        "--out",
+        str(tmp_path / "serving"),
+    ]
+    error = _error_line(capsys, argv)
+    assert "Permission denied" in error

@@ -17,6 +17,7 @@ so that a client in any language tokenises as the model did. See
 `attention_tf.onnx_classifier`.
 """
 
+import inspect
 import json
 import os
 import shutil
@@ -99,8 +100,11 @@ def export_classifier(model, out):
         serve,
         input_signature=[tf.TensorSpec([None], tf.string, name="texts")],
     )
+    # `verbose` (silence the endpoint summary) arrived after Keras 3.5.
+    quiet = "verbose" in inspect.signature(archive.write_out).parameters
+    options = {"verbose": False} if quiet else {}
     return _write_folder(
-        out, lambda staging: archive.write_out(staging, verbose=False)
+        out, lambda staging: archive.write_out(staging, **options)
     )
 
 

@@ -5,24 +5,35 @@ setting `func` to the function that runs them.
 """
 
 import argparse
+import importlib
 import sys
 
 from attention_tf.commands.startup import VERBOSE_ENV_VAR
+from attention_tf.optional import MissingDependencyError
 
-# Task modules that register subcommands; each is imported only when the
-# command line is parsed.
-_TASK_MODULES = (
-    "attention_tf.commands.translator",
-    "attention_tf.commands.doc_classifier",
-    "attention_tf.training.export",
-    "attention_tf.explain.commands",
-    "attention_tf.serving.commands",
-)
+# Task modules that register subcommands (each imported only when the
+# command line is parsed), with the extra each command needs beyond Keras.
+# Without it a command still parses, then fails with one line naming the
+# extra (tests/test_cli.py checks these names against `register`).
+_TASK_MODULES = {
+    "attention_tf.commands.translator": {
+        "train-decoder": "train",
+        "translate": "translate",
+    },
+    "attention_tf.commands.doc_classifier": {
+        "train-doc-classifier": "train",
+        "classify": "tensorflow",
+    },
+    "attention_tf.training.export": {"export": "tensorflow"},
+    "attention_tf.explain.commands": {
+        "explain": "tensorflow",
+        "faithfulness": "tensorflow",
+    },
+    "attention_tf.serving.commands": {"serve": "tensorflow,serve"},
+}
 
 
 def build_parser():
-    import importlib
-
     parser = argparse.ArgumentParser(
         prog="attention-tf",
         description="Attention over variable-length sequences (Keras 3).",
@@ -33,27 +44,70 @@ def build_parser():
         help=f"Show the backend's start-up logs (also: {VERBOSE_ENV_VAR}=1).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in _TASK_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for name, extras in _TASK_MODULES.items():
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            dependency = _third_party(error)
+            for command, extra in extras.items():
+                _register_unavailable(subparsers, command, dependency, extra)
+        else:
+            module.register(subparsers)
     return parser
+
+
+def _register_unavailable(subparsers, command, dependency, extra):
+    """A subcommand whose module cannot load: any arguments, one error.
+
+    `prefix_chars` no flag uses, so `--help` and the command's own flags
+    are taken as plain arguments and the user reads what to install.
+    """
+    unavailable = subparsers.add_parser(
+        command,
+        help=f"(needs {dependency}: pip install 'attention_tf[{extra}]')",
+        add_help=False,
+        prefix_chars="\0",
+    )
+    unavailable.add_argument("arguments", nargs="*")
+
+    def fail(args):
+        raise MissingDependencyError(command, dependency, extra)
+
+    unavailable.set_defaults(func=fail)
+
+
+def _third_party(error):
+    """The missing top-level package `error` names; re-raises our own."""
+    dependency = (error.name or "").split(".")[0]
+    if dependency in ("", "attention_tf"):
+        raise error
+    return dependency
 
 
 def main(argv=None):
     """Runs one subcommand; bad input raises `ValueError`."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ModuleNotFoundError as error:
+        # A dependency the command imports only when it runs.
+        extras = {c: e for m in _TASK_MODULES.values() for c, e in m.items()}
+        raise MissingDependencyError(
+            args.command, _third_party(error), extras[args.command]
+        ) from error
 
 
 def run(argv=None):
     """The console script: bad input prints one line, not a traceback.
 
     User and system errors (`ValueError`, `OSError`: a missing file, a
-    read-only folder) exit with status 2; anything else is a bug in this
-    program and keeps its traceback.
+    read-only folder; `MissingDependencyError`: an extra not installed)
+    exit with status 2; anything else is a bug in this program and keeps
+    its traceback.
     """
     try:
         return main(argv)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, MissingDependencyError) as error:
         print(f"attention-tf: error: {_one_line(error)}", file=sys.stderr)
         return 2
 

@@ -12,8 +12,6 @@ dependency (ONNX export names the `onnx` extra).
 import importlib
 import importlib.util
 
-import keras
-
 
 def tensorflow_installed():
     """Whether `import tensorflow` can succeed, without importing it."""
@@ -24,8 +22,22 @@ def tensorflow_installed():
         return False
 
 
+class MissingDependencyError(ImportError):
+    """An optional dependency is not installed; the message names the extra.
+
+    The `attention-tf` command prints it as one line and exits with 2.
+    """
+
+    def __init__(self, needed_by, dependency, extra=None):
+        super().__init__(
+            f"{needed_by} needs {dependency}, which is not installed: "
+            f'pip install "attention_tf[{extra or dependency}]"'
+        )
+        self.dependency = dependency
+
+
 def import_optional(name, needed_by, dependency="tensorflow", extra=None):
-    """Imports module `name`; without `dependency`, one clear `ImportError`.
+    """Imports `name`; without `dependency`, a `MissingDependencyError`.
 
     Args:
         name: Dotted module name.
@@ -39,10 +51,7 @@ def import_optional(name, needed_by, dependency="tensorflow", extra=None):
     except ModuleNotFoundError as error:
         if (error.name or "").split(".")[0] != dependency:
             raise
-        raise ImportError(
-            f"{needed_by} needs {dependency}, which is not installed: "
-            f'pip install "attention_tf[{extra or dependency}]"'
-        ) from None
+        raise MissingDependencyError(needed_by, dependency, extra) from None
 
 
 def lazy_names(package, modules):
@@ -71,6 +80,10 @@ def lazy_names(package, modules):
             )
         module = import_optional(modules[name], f"{package}.{name}")
         return getattr(module, name)
+
+    # Keras imported here, not at the top: the command's quiet start imports
+    # this module before TensorFlow loads (Keras would load it, unquieted).
+    import keras
 
     if not tensorflow_installed():
         return __getattr__, []

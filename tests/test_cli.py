@@ -1,6 +1,10 @@
 """User and system errors at the command line: one line, exit status 2."""
 
+import argparse
+import configparser
 import errno
+import importlib
+import json
 import os
 import subprocess
 import sys
@@ -10,12 +14,19 @@ import keras
 import pytest
 
 from attention_tf import cli
+from attention_tf.commands import translator as translator_commands
 from attention_tf.models import BahdanauTranslator
+from tests.test_optional import _run_without_tensorflow
 from tests.tiny_models import (
     save_classifier,
     save_tiny_translator,
     tiny_classifier,
 )
+
+# The extras setup.cfg declares.
+_SETUP = configparser.ConfigParser()
+_SETUP.read(os.path.join(os.path.dirname(__file__), "..", "setup.cfg"))
+_EXTRAS = tuple(_SETUP["options.extras_require"])
 
 
 def _error_line(capsys, argv):
@@ -137,3 +148,58 @@ def test_export_into_a_read_only_folder(tmp_path, capsys, monkeypatch):
     ]
     error = _error_line(capsys, argv)
     assert "Permission denied" in error
+
+
+def test_extras_table_names_every_registered_command():
+    for module, extras in cli._TASK_MODULES.items():
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(subparsers)
+        assert sorted(subparsers.choices) == sorted(extras), module
+        for extra in extras.values():
+            assert set(extra.split(",")) <= set(_EXTRAS), extra
+
+
+def test_commands_without_tensorflow_name_their_extra():
+    argv_lists = [
+        ["train-doc-classifier", "--quick"],
+        ["export", "--help"],
+        ["classify", "--model", "run", "hi"],
+        ["serve", "--model", "run"],
+    ]
+    code = (
+        "import json\nfrom attention_tf import cli\n"
+        f"print(json.dumps([cli.run(argv) for argv in {argv_lists!r}]))\n"
+    )
+    process = _run_without_tensorflow(code)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert json.loads(process.stdout.splitlines()[-1]) == [2] * 4
+    hint = "needs tensorflow, which is not installed: pip install"
+    assert process.stderr.splitlines() == [
+        f'attention-tf: error: train-doc-classifier {hint} "attention_tf[train]"',
+        f'attention-tf: error: export {hint} "attention_tf[tensorflow]"',
+        f'attention-tf: error: classify {hint} "attention_tf[tensorflow]"',
+        f'attention-tf: error: serve {hint} "attention_tf[tensorflow,serve]"',
+    ]
+
+
+def test_dependency_missing_when_a_command_runs(capsys, monkeypatch):
+    def needs(name):
+        def run(args):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+        return run
+
+    monkeypatch.setattr(
+        translator_commands, "run_translate", needs("sentencepiece")
+    )
+    error = _error_line(capsys, ["translate", "--model", "m", "hola"])
+    assert error == (
+        "attention-tf: error: translate needs sentencepiece, which is not "
+        'installed: pip install "attention_tf[translate]"\n'
+    )
+    # One of our own modules missing is a bug: its traceback stays.
+    monkeypatch.setattr(
+        translator_commands, "run_translate", needs("attention_tf.gone")
+    )
+    with pytest.raises(ModuleNotFoundError, match="attention_tf.gone"):
+        cli.run(["translate", "--model", "m", "hola"])

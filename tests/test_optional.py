@@ -131,7 +131,8 @@ def test_uncaught_import_error_ends_in_the_hint():
     )
     assert process.returncode == 1
     assert process.stderr.strip().splitlines()[-1] == (
-        "ImportError: attention_tf.EndToEndClassifier needs tensorflow, "
+        "attention_tf.optional.MissingDependencyError: "
+        "attention_tf.EndToEndClassifier needs tensorflow, "
         'which is not installed: pip install "attention_tf[tensorflow]"'
     )
 

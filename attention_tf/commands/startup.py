@@ -11,6 +11,8 @@ import os
 import sys
 import tempfile
 
+from attention_tf.optional import tensorflow_installed
+
 # Set to 1 (or pass --verbose first) to see the backend's start-up logs.
 VERBOSE_ENV_VAR = "ATTENTION_TF_VERBOSE"
 COMMAND = "attention-tf"
@@ -20,7 +22,8 @@ def quiet_backend_start(argv=None):
     """Loads TensorFlow quietly if this process is the `attention-tf` command.
 
     A no-op for library users, with `--verbose` as the first argument or
-    `ATTENTION_TF_VERBOSE` set, and once TensorFlow is loaded.
+    `ATTENTION_TF_VERBOSE` set, once TensorFlow is loaded, and without
+    TensorFlow (the commands that need it then say so).
     """
     argv = sys.argv if argv is None else argv
     if (
@@ -28,6 +31,7 @@ def quiet_backend_start(argv=None):
         or argv[1:2] == ["--verbose"]
         or os.environ.get(VERBOSE_ENV_VAR)
         or "tensorflow" in sys.modules
+        or not tensorflow_installed()
     ):
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -83,6 +83,12 @@ def _step_ms(step, repeats):
 
 
 def _layer_step(jit_compile):
+    model, values, targets = _layer_model(jit_compile)
+    return lambda: model.train_on_batch(values, targets)
+
+
+def _layer_model(jit_compile):
+    """The layer workload: the compiled model and one batch."""
     import keras
     import numpy as np
 
@@ -97,8 +103,7 @@ def _layer_step(jit_compile):
     outputs = keras.layers.Dense(1)(AttentionPooling(s["units"])(inputs))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer="sgd", loss="mse", jit_compile=jit_compile)
-    values, targets = values.astype("float32"), targets.astype("float32")
-    return lambda: model.train_on_batch(values, targets)
+    return model, values.astype("float32"), targets.astype("float32")
 
 
 def _classifier_step(jit_compile):
@@ -147,6 +152,12 @@ def measure(jit_compile, repeats):
     ):
         median, fastest = _step_ms(make_step(jit_compile), repeats)
         results[f"{name}_ms"], results[f"{name}_fastest_ms"] = median, fastest
+    if backend == "torch":
+        from torch_step_breakdown import breakdown
+
+        results["layer_breakdown"] = breakdown(
+            *_layer_model(jit_compile), lambda step: _step_ms(step, repeats)
+        )
     return results
 
 

@@ -16,8 +16,9 @@ same run. The table gives the fastest of the repeats after warm-up steps
 (on a shared machine, the one least disturbed by other processes; the
 medians are in the JSON and its `table_medians`); ratios are the variant's
 time over TensorFlow's graph step, so below 1 is faster.
-Results go to benchmarks/results/backends.json and a markdown table is
-printed.
+Results go to benchmarks/results/backends.json (with each step's median
+CPU time, and for PyTorch `layer_breakdown`: where its layer step goes,
+from `torch_step_breakdown.py`) and a markdown table is printed.
 
 Why PyTorch has two rows: its CPU kernels run on OpenMP threads (one per
 core), which by default spin while they wait for work. On a machine whose
@@ -68,17 +69,27 @@ WARMUP = 3
 
 
 def _step_ms(step, repeats):
-    """Median and fastest step: on a shared machine the fastest is the
-    one least disturbed by other processes."""
+    """Median and fastest step, and the median process CPU time.
+
+    On a shared machine the fastest is the step least disturbed by other
+    processes; CPU time (all of this process' threads) counts the work
+    done whoever else holds the cores.
+    """
     for _ in range(WARMUP):
         step()
-    times = []
+    times, cpu_times = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         step()
         times.append(time.perf_counter() - start)
-    return round(1000 * statistics.median(times), 2), round(
-        1000 * min(times), 2
+        cpu_times.append(time.process_time() - cpu_start)
+    return tuple(
+        round(1000 * seconds, 2)
+        for seconds in (
+            statistics.median(times),
+            min(times),
+            statistics.median(cpu_times),
+        )
     )
 
 
@@ -150,8 +161,11 @@ def measure(jit_compile, repeats):
         ("layer", _layer_step),
         ("classifier", _classifier_step),
     ):
-        median, fastest = _step_ms(make_step(jit_compile), repeats)
-        results[f"{name}_ms"], results[f"{name}_fastest_ms"] = median, fastest
+        (
+            results[f"{name}_ms"],
+            results[f"{name}_fastest_ms"],
+            results[f"{name}_cpu_ms"],
+        ) = _step_ms(make_step(jit_compile), repeats)
     if backend == "torch":
         from torch_step_breakdown import breakdown
 

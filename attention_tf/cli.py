@@ -32,6 +32,17 @@ _TASK_MODULES = {
     "attention_tf.serving.commands": {"serve": "tensorflow,serve"},
 }
 
+# The extra that brings a dependency a command imports only when it runs
+# (others: the command's own extra above).
+_DEPENDENCY_EXTRAS = {
+    "gensim": "train",
+    "matplotlib": "train",
+    "sacrebleu": "train",
+    "sentencepiece": "translate",
+    "starlette": "serve",
+    "uvicorn": "serve",
+}
+
 
 def build_parser():
     parser = argparse.ArgumentParser(
@@ -91,10 +102,10 @@ def main(argv=None):
         return args.func(args)
     except ModuleNotFoundError as error:
         # A dependency the command imports only when it runs.
+        dependency = _third_party(error)
         extras = {c: e for m in _TASK_MODULES.values() for c, e in m.items()}
-        raise MissingDependencyError(
-            args.command, _third_party(error), extras[args.command]
-        ) from error
+        extra = _DEPENDENCY_EXTRAS.get(dependency, extras[args.command])
+        raise MissingDependencyError(args.command, dependency, extra) from error
 
 
 def run(argv=None):

@@ -159,6 +159,11 @@ def test_extras_table_names_every_registered_command():
             assert set(extra.split(",")) <= set(_EXTRAS), extra
 
 
+def test_each_runtime_dependency_is_in_the_extra_named():
+    for dependency, extra in cli._DEPENDENCY_EXTRAS.items():
+        assert dependency in _SETUP["options.extras_require"][extra], extra
+
+
 def test_commands_without_tensorflow_name_their_extra():
     argv_lists = [
         ["train-doc-classifier", "--quick"],
@@ -197,6 +202,11 @@ def test_dependency_missing_when_a_command_runs(capsys, monkeypatch):
         "attention-tf: error: translate needs sentencepiece, which is not "
         'installed: pip install "attention_tf[translate]"\n'
     )
+    monkeypatch.setattr(
+        translator_commands, "run_translate", needs("matplotlib")
+    )
+    error = _error_line(capsys, ["translate", "--model", "m", "hola"])
+    assert error.endswith('pip install "attention_tf[train]"\n')
     # One of our own modules missing is a bug: its traceback stays.
     monkeypatch.setattr(
         translator_commands, "run_translate", needs("attention_tf.gone")

@@ -32,25 +32,27 @@ def build_classifier(config, vocabulary_size, num_classes):
     Built on a dummy batch: `restore_backup` and word vectors need the
     weights to exist before `fit`.
     """
+    sizes = {
+        "embedding_dim": config.embedding_dim,
+        "attention_units": config.attention_units,
+    }
     if config.architecture == "han":
         classifier = HierarchicalAttentionClassifier(
             vocabulary_size,
             num_classes,
-            embedding_dim=config.embedding_dim,
             word_units=config.lstm_units,
             sentence_units=config.lstm_units,
-            attention_units=config.attention_units,
+            **sizes,
         )
-        return _built(classifier)
-    classifier = BiLSTMAttentionClassifier(
-        vocabulary_size,
-        num_classes,
-        embedding_dim=config.embedding_dim,
-        lstm_units=config.lstm_units,
-        attention_units=config.attention_units,
-        dropout=config.dropout,
-        embedding_dropout=config.embedding_dropout,
-    )
+    else:
+        classifier = BiLSTMAttentionClassifier(
+            vocabulary_size,
+            num_classes,
+            lstm_units=config.lstm_units,
+            dropout=config.dropout,
+            embedding_dropout=config.embedding_dropout,
+            **sizes,
+        )
     return _built(classifier)
 
 

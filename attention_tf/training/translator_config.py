@@ -109,8 +109,7 @@ class TranslatorRecipe:
         for name in _POSITIVE_INTEGERS:
             check_at_least(name, getattr(self, name), 1)
         for name in ("num_train", "test_size"):
-            if getattr(self, name) is not None:
-                check_at_least(name, getattr(self, name), 1)
+            check_at_least(name, getattr(self, name), 1, optional=True)
         for width in self.beam_widths:
             check_at_least("beam_widths", width, 1)
         check_at_least("validation_size", self.validation_size, 0)

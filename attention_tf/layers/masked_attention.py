@@ -7,6 +7,8 @@ them together in the order its docstring numbers them.
 
 from keras import ops
 
+from attention_tf.arguments import check_positive_integers
+
 # The fill value for masked scores before taking the row maximum. Scores are
 # reduced in float32 (see `masked_softmax`), so this is a finite float32.
 _FLOAT32_LOWEST = -3.0e38
@@ -127,12 +129,7 @@ def diversity_penalty(weights):
 
 def check_arguments(units, heads, dropout, diversity_penalty):
     """Checks the constructor arguments; the error names the argument."""
-    for name, value in (("units", units), ("heads", heads)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"`{name}` must be a positive integer. "
-                f"Received: {name}={value!r}"
-            )
+    check_positive_integers(units=units, heads=heads)
     if not _is_number(dropout) or not 0.0 <= dropout < 1.0:
         raise ValueError(
             f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}"

@@ -15,6 +15,7 @@ import zlib
 
 import numpy as np
 
+from attention_tf.arguments import check_positive_integers
 from attention_tf.data.vectorization import texts_to_token_ids
 from attention_tf.training.atomic_files import write_atomically
 
@@ -51,7 +52,7 @@ def train_word_vectors(
         A float32 array `[vocabulary_size, dim]`. Row 0 (padding) is zero;
         ids that never occur keep small random vectors.
     """
-    _check_positive_integers(
+    check_positive_integers(
         vocabulary_size=vocabulary_size, dim=dim, epochs=epochs, window=window
     )
     word2vec, progress = _gensim_word2vec(epochs, verbose)
@@ -74,14 +75,6 @@ def train_word_vectors(
         callbacks=[progress],
     )
     return _vectors_by_id(model.wv, vocabulary_size, dim, seed)
-
-
-def _check_positive_integers(**values):
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"`{name}` must be a positive integer. Received: {value!r}"
-            )
 
 
 def _gensim_word2vec(epochs, verbose):

@@ -32,6 +32,11 @@ def build_classifier(config, vocabulary_size, num_classes):
     Built on a dummy batch: `restore_backup` and word vectors need the
     weights to exist before `fit`.
     """
+    attention = {
+        "attention_heads": config.attention_heads,
+        "attention_dropout": config.attention_dropout,
+        "diversity_penalty": config.diversity_penalty,
+    }
     if config.architecture == "han":
         classifier = HierarchicalAttentionClassifier(
             vocabulary_size,
@@ -40,6 +45,7 @@ def build_classifier(config, vocabulary_size, num_classes):
             word_units=config.lstm_units,
             sentence_units=config.lstm_units,
             attention_units=config.attention_units,
+            **attention,
         )
         return _built(classifier)
     classifier = BiLSTMAttentionClassifier(
@@ -50,6 +56,7 @@ def build_classifier(config, vocabulary_size, num_classes):
         attention_units=config.attention_units,
         dropout=config.dropout,
         embedding_dropout=config.embedding_dropout,
+        **attention,
     )
     return _built(classifier)
 

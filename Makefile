@@ -14,6 +14,8 @@ SPA_ENG_DEFAULT := $(wildcard $(SHARED_DATA)/spa-eng.zip)
 DATA ?=
 OUT ?=
 QUICK ?=
+# train-doc-classifier: any further flags, such as ARGS="--attention-heads 4".
+ARGS ?=
 # train-decoder: spa-eng or dates (generated, needs no DATA).
 DATASET ?= spa-eng
 # train-decoder on spa-eng: spa-eng (Spanish to English) or eng-spa.
@@ -97,7 +99,7 @@ train-doc-classifier: $(STAMP)
 	$(BIN)/attention-tf train-doc-classifier \
 		$(if $(or $(DATA),$(IMDB_DEFAULT)),--data "$(or $(DATA),$(IMDB_DEFAULT))") \
 		$(if $(OUT),--out "$(OUT)") \
-		$(if $(QUICK),--quick)
+		$(if $(QUICK),--quick) $(ARGS)
 
 train-decoder: $(STAMP)
 	$(BIN)/attention-tf train-decoder --dataset $(DATASET) --direction $(DIRECTION) \

@@ -10,7 +10,9 @@ client tokenises with the vocabulary and the preprocessing rules written
 beside the graph). Outputs: `probabilities` `[batch, classes]` and
 `attention` `[batch, time]`, aligned with `token_ids` (for the hierarchical
 classifier, the word weights; tokens the model did not see, beyond the cap
-or padding, get 0).
+or padding, get 0). With several attention heads, `attention` is the mean
+of the heads' weights, the weight `ClassifierExplainer` shows (before the
+sentence weights, for the hierarchical classifier).
 """
 
 import onnx
@@ -138,7 +140,13 @@ def _hierarchical(g, ids, classifier, boundary_ids, max_sentences, max_words):
     vectors = g.op(
         "Reshape",
         vectors,
-        g.const([-1, max_sentences, 2 * classifier.word_units]),
+        g.const(
+            [
+                -1,
+                max_sentences,
+                classifier.attention_heads * 2 * classifier.word_units,
+            ]
+        ),
     )
     # A sentence is masked when all its words are.
     sentence_mask = g.op(

@@ -120,18 +120,24 @@ def _check_activations(cell, name):
 
 
 def attention_pooling(g, values, mask, layer):
-    """`AttentionPooling` in pooling mode: pooled values and weights."""
-    if getattr(layer, "heads", 1) != 1:
-        raise ValueError(
-            f"ONNX export supports single-head attention; layer "
-            f"{layer.name!r} has heads={layer.heads}."
-        )
+    """`AttentionPooling` in pooling mode: pooled values and weights.
+
+    With several heads the pooled values are concatenated head after head,
+    as in the layer, and the weights `[batch, time]` are their mean over
+    the heads (a text's weights still sum to 1).
+    """
+    heads = getattr(layer, "heads", 1)
     projected = g.op("MatMul", values, g.const(_numpy(layer.kernel)))
     if layer.use_bias:
         projected = g.op("Add", projected, g.const(_numpy(layer.bias)))
+    context = _numpy(layer.context).reshape(layer.units, heads)
+    # [batch, time, heads] to a row of scores per head, [batch, heads, time].
     scores = g.op(
-        "MatMul", g.op("Tanh", projected), g.const(_numpy(layer.context))
+        "Transpose",
+        g.op("MatMul", g.op("Tanh", projected), g.const(context)),
+        perm=[0, 2, 1],
     )
+    mask = g.op("Unsqueeze", mask, g.const([1]))
     # The layer's masked softmax: masked steps get exactly 0, and a fully
     # masked row all zeros.
     lowest = g.const(_FLOAT32_LOWEST, "float32")
@@ -150,8 +156,11 @@ def attention_pooling(g, values, mask, layer):
         "Where", g.op("Greater", total, zero), total, g.const(1.0, "float32")
     )
     weights = g.op("Div", exp, total)
-    pooled = g.op("MatMul", g.op("Unsqueeze", weights, g.const([1])), values)
-    return g.op("Squeeze", pooled, g.const([1])), weights
+    pooled = g.op("MatMul", weights, values)
+    return (
+        g.op("Reshape", pooled, g.const([0, -1])),
+        g.op("ReduceMean", weights, axes=[1], keepdims=0),
+    )
 
 
 def dense_softmax(g, x, layer):

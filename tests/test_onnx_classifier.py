@@ -21,6 +21,7 @@ from attention_tf.models import (
     EndToEndClassifier,
     HierarchicalAttentionClassifier,
 )
+from attention_tf.models.attention_heads import head_mean
 
 TOLERANCE = 1e-5
 TRAIN = [
@@ -43,8 +44,8 @@ TEXTS = [
 ]
 
 
-def _quick_model(kind):
-    """A classifier trained for a few steps on `TRAIN`."""
+def _quick_model(kind, heads=1):
+    """A classifier with `heads` heads trained for a few steps on `TRAIN`."""
     keras.utils.set_random_seed(0)
     texts, labels = (list(column) for column in zip(*TRAIN))
     if kind == "flat":
@@ -55,6 +56,7 @@ def _quick_model(kind):
             embedding_dim=8,
             lstm_units=6,
             attention_units=5,
+            attention_heads=heads,
         )
     else:
         # The token cap applies before the sentence split.
@@ -68,6 +70,7 @@ def _quick_model(kind):
             word_units=5,
             sentence_units=4,
             attention_units=6,
+            attention_heads=heads,
         )
     model = EndToEndClassifier(preprocessor, classifier, ["neg", "pos"])
     classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
@@ -78,10 +81,15 @@ def _quick_model(kind):
     return model
 
 
-@pytest.fixture(scope="module", params=["flat", "hierarchical"])
+@pytest.fixture(
+    scope="module",
+    params=[("flat", 1), ("hierarchical", 1), ("flat", 3), ("hierarchical", 2)],
+    ids=lambda param: f"{param[0]}-{param[1]}-heads",
+)
 def exported(request, tmp_path_factory):
-    model = _quick_model(request.param)
-    folder = tmp_path_factory.mktemp(request.param)
+    kind, heads = request.param
+    model = _quick_model(kind, heads)
+    folder = tmp_path_factory.mktemp(f"{kind}-{heads}")
     model.save(folder / "model.keras")
     out = folder / "onnx"
     command = ["export", "--model", str(folder), "--out", str(out)]
@@ -158,6 +166,8 @@ def test_onnx_matches_keras(exported):
     np.testing.assert_allclose(
         probabilities, keras_probabilities, rtol=0, atol=TOLERANCE
     )
+    # Several heads: the graph's attention is their mean.
+    keras_weights = head_mean(keras_ids, keras_weights)[0]
     expected = _expected_attention(model, ids, keras_ids, keras_weights)
     np.testing.assert_allclose(attention, expected, rtol=0, atol=TOLERANCE)
     assert attention.shape == ids.shape

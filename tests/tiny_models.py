@@ -40,8 +40,11 @@ def sentiment_texts(count, seed):
     return texts, np.array(labels)
 
 
-def tiny_classifier(architecture="bilstm", epochs=0, seed=0):
-    """An `EndToEndClassifier` on the sentiment task, trained `epochs`."""
+def tiny_classifier(architecture="bilstm", epochs=0, seed=0, heads=1):
+    """An `EndToEndClassifier` on the sentiment task, trained `epochs`.
+
+    `heads` is the number of heads of every attention layer.
+    """
     keras.utils.set_random_seed(seed)
     texts, labels = sentiment_texts(300, seed)
     if architecture == "han":
@@ -56,6 +59,7 @@ def tiny_classifier(architecture="bilstm", epochs=0, seed=0):
             sentence_units=8,
             attention_units=8,
             dropout=0.0,
+            attention_heads=heads,
         )
     else:
         preprocessor = DocumentClassifierPreprocessor.from_texts(
@@ -68,6 +72,7 @@ def tiny_classifier(architecture="bilstm", epochs=0, seed=0):
             lstm_units=8,
             attention_units=8,
             dropout=0.0,
+            attention_heads=heads,
         )
     model = EndToEndClassifier(preprocessor, classifier, ["neg", "pos"])
     if epochs:

@@ -5,6 +5,7 @@ import os
 
 import tensorflow as tf
 
+from attention_tf.models.attention_heads import head_mean
 from attention_tf.training import doc_classifier
 from attention_tf.training.doc_classifier_config import (
     ARCHITECTURES,
@@ -26,6 +27,7 @@ def register(subparsers):
     _add_training_arguments(train)
     _add_user_data_arguments(train)
     add_runtime_arguments(train)
+    add_attention_arguments(train)
     train.set_defaults(func=train_command)
     _register_classify(subparsers)
 
@@ -100,6 +102,27 @@ def _add_user_data_arguments(train):
     )
 
 
+def add_attention_arguments(parser):
+    """The attention layers' flags (`None` keeps the preset's value)."""
+    parser.add_argument(
+        "--attention-heads",
+        type=int,
+        help="Attention heads (context vectors) per attention layer; "
+        "default 1.",
+    )
+    parser.add_argument(
+        "--attention-dropout",
+        type=float,
+        help="Dropout rate on the attention weights; default 0.",
+    )
+    parser.add_argument(
+        "--diversity-penalty",
+        type=float,
+        help="Weight of the penalty that pushes several heads to attend to "
+        "different words (Lin et al. 2017); default 0.",
+    )
+
+
 def _register_classify(subparsers):
     classify = subparsers.add_parser(
         "classify", help="Classify texts with a trained model."
@@ -147,6 +170,8 @@ def classify_command(args):
             return_attention_scores=True,
         )[:3]
     )
+    # Several heads: a word's weight is its mean over them.
+    weights = head_mean(ids, weights)[0]
     for text, p, row_ids, row_weights in zip(
         args.texts, probabilities, ids, weights
     ):

@@ -11,6 +11,7 @@ from attention_tf.explain.attribution_methods import (
     leave_one_out,
 )
 from attention_tf.explain.token_edits import word_positions
+from attention_tf.models.attention_heads import head_mean, per_head
 
 METHODS = ("attention", "integrated_gradients", "leave_one_out")
 
@@ -22,6 +23,9 @@ class ClassifierExplainer:
        the token ids the classifier read and its attention. For HAN a
        word's weight is its weight in its sentence times the sentence's
        weight, so a text's word weights sum to 1 at both kinds of model.
+       With several heads, `attention` is the mean over heads and
+       `attention_heads` holds one list per head (for HAN, per word head,
+       times the sentence weights' head mean), whose mean it is.
     2. On request, per text: integrated gradients on the embeddings
        (`attribution_methods.integrated_gradients`, its completeness gap
        checked against `COMPLETENESS_TOLERANCE`) and leave-one-out, both
@@ -63,12 +67,21 @@ class ClassifierExplainer:
         )
 
     def read(self, texts):
-        """Probabilities `[n, classes]`, ids and per-slot word weights."""
+        """Probabilities `[n, classes]`, ids and per-slot word weights.
+
+        The weights are shaped as the ids; with several heads, a head axis
+        follows the batch axis.
+        """
         outputs = [o.numpy() for o in self._read(tf.constant(list(texts)))]
         probabilities, ids, weights = outputs[:3]
-        if len(outputs) > 3:
-            weights = weights * outputs[3][..., None]
-        return probabilities, ids, weights
+        sentences = outputs[3] if len(outputs) > 3 else None
+        heads = per_head(ids, weights, sentences)
+        if sentences is not None:
+            sentences = head_mean(ids, weights, sentences)[1][..., None]
+            heads = [(w * sentences, None) for w, _ in heads]
+        if len(heads) == 1:
+            return probabilities, ids, heads[0][0]
+        return probabilities, ids, np.stack([w for w, _ in heads], axis=1)
 
     def explain(self, texts, methods=METHODS):
         """One dict per text: prediction, words and one list per method.
@@ -81,6 +94,7 @@ class ClassifierExplainer:
             Dicts with `label`, `probabilities` ({class name: p}),
             `words` (as the model read them, unknown ones as `[UNK]`),
             `attention` and the other methods' lists (one value per word),
+            `attention_heads` (one such list per head, with several heads),
             `sentence` (each word's sentence index, for HAN) and, with
             integrated gradients, `integrated_gradients_check`.
         """
@@ -100,6 +114,9 @@ class ClassifierExplainer:
         """`explain` for one text already `read`: its row of each output."""
         positions = word_positions(ids)
         target = int(np.argmax(probabilities))
+        heads = weights if weights.ndim > ids.ndim else None
+        if heads is not None:
+            weights = heads.mean(axis=0)
         result = {
             "label": self.class_names[target],
             "probabilities": {
@@ -109,6 +126,10 @@ class ClassifierExplainer:
             "words": self.vocabulary[ids.ravel()[positions]].tolist(),
             "attention": weights.ravel()[positions].tolist(),
         }
+        if heads is not None:
+            result["attention_heads"] = [
+                head.ravel()[positions].tolist() for head in heads
+            ]
         if ids.ndim == 2:
             result["sentence"] = (positions // ids.shape[1]).tolist()
         if "integrated_gradients" in methods:

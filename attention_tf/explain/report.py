@@ -18,7 +18,9 @@ def explanation_html(texts, results):
 
     Attention is shaded orange relative to the text's largest weight; the
     signed attributions green where they support the predicted class and
-    red where they oppose it, relative to the largest magnitude.
+    red where they oppose it, relative to the largest magnitude. A model
+    with several heads gets its mean attention (`attention`) and a row per
+    head (`attention_heads`).
     """
     parts = [
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>",
@@ -40,12 +42,21 @@ def explanation_html(texts, results):
             f"{_check_note(result)}</p><p><i>{html.escape(text)}</i></p>"
             "<table>"
         )
-        for method, title in METHOD_TITLES.items():
-            if method in result:
-                parts.append(
-                    f"<tr><th>{title}</th><td>"
-                    f"{_shade(result['words'], result[method])}</td></tr>"
-                )
+        rows = [
+            (title, result[method])
+            for method, title in METHOD_TITLES.items()
+            if method in result
+        ]
+        # Several heads: a row per head after their mean.
+        rows[1:1] = [
+            (f"Attention, head {head}", values)
+            for head, values in enumerate(result.get("attention_heads", ()), 1)
+        ]
+        for title, values in rows:
+            parts.append(
+                f"<tr><th>{title}</th><td>"
+                f"{_shade(result['words'], values)}</td></tr>"
+            )
         parts.append("</table></div>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -32,6 +32,11 @@ class BiLSTMAttentionClassifier(keras.Model):
         dropout: Dropout rate before the output layer.
         embedding_dropout: Spatial dropout rate on the embeddings.
         attention_heads: Number of attention heads (context vectors).
+        attention_dropout: Dropout rate on the attention weights (training
+            only; the returned weights are those before dropout).
+        diversity_penalty: Weight of the penalty that pushes the heads to
+            attend to different words (`AttentionPooling`'s
+            `diversity_penalty`), added to the training loss.
         **kwargs: Base `keras.Model` arguments, such as `name`.
 
     Call arguments:
@@ -69,6 +74,8 @@ class BiLSTMAttentionClassifier(keras.Model):
         dropout=0.5,
         embedding_dropout=0.0,
         attention_heads=1,
+        attention_dropout=0.0,
+        diversity_penalty=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -81,6 +88,8 @@ class BiLSTMAttentionClassifier(keras.Model):
         self.dropout = dropout
         self.embedding_dropout = embedding_dropout
         self.attention_heads = attention_heads
+        self.attention_dropout = attention_dropout
+        self.diversity_penalty = diversity_penalty
 
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
@@ -93,7 +102,11 @@ class BiLSTMAttentionClassifier(keras.Model):
             name="encoder",
         )
         self.attention = AttentionPooling(
-            attention_units, heads=attention_heads, name="attention"
+            attention_units,
+            heads=attention_heads,
+            dropout=attention_dropout,
+            diversity_penalty=diversity_penalty,
+            name="attention",
         )
         self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
         self.output_layer = keras.layers.Dense(
@@ -112,7 +125,7 @@ class BiLSTMAttentionClassifier(keras.Model):
         x = self.embedding_dropout_layer(x, training=training)
         x = call_rnn_right_padded(self.encoder, x, mask, training=training)
         pooled, weights = self.attention(
-            x, mask=mask, return_attention_scores=True
+            x, mask=mask, training=training, return_attention_scores=True
         )
         pooled = self.dropout_layer(pooled, training=training)
         probabilities = self.output_layer(pooled)
@@ -132,6 +145,8 @@ class BiLSTMAttentionClassifier(keras.Model):
                 "dropout": self.dropout,
                 "embedding_dropout": self.embedding_dropout,
                 "attention_heads": self.attention_heads,
+                "attention_dropout": self.attention_dropout,
+                "diversity_penalty": self.diversity_penalty,
             }
         )
         return config

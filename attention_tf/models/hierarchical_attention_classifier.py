@@ -40,6 +40,11 @@ class HierarchicalAttentionClassifier(keras.Model):
         attention_units: Hidden size of both attention scorers.
         dropout: Dropout rate on the embeddings and before the output.
         attention_heads: Number of heads of both attention layers.
+        attention_dropout: Dropout rate on both layers' attention weights
+            (training only; the returned weights are those before dropout).
+        diversity_penalty: Weight of both layers' head-diversity penalty
+            (`AttentionPooling`'s `diversity_penalty`), added to the
+            training loss.
         **kwargs: Base `keras.Model` arguments, such as `name`.
 
     Call arguments:
@@ -80,6 +85,8 @@ class HierarchicalAttentionClassifier(keras.Model):
         attention_units=100,
         dropout=0.5,
         attention_heads=1,
+        attention_dropout=0.0,
+        diversity_penalty=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -92,6 +99,8 @@ class HierarchicalAttentionClassifier(keras.Model):
         self.attention_units = attention_units
         self.dropout = dropout
         self.attention_heads = attention_heads
+        self.attention_dropout = attention_dropout
+        self.diversity_penalty = diversity_penalty
 
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
@@ -104,14 +113,22 @@ class HierarchicalAttentionClassifier(keras.Model):
             name="word_encoder",
         )
         self.word_attention = AttentionPooling(
-            attention_units, heads=attention_heads, name="word_attention"
+            attention_units,
+            heads=attention_heads,
+            dropout=attention_dropout,
+            diversity_penalty=diversity_penalty,
+            name="word_attention",
         )
         self.sentence_encoder = keras.layers.Bidirectional(
             keras.layers.GRU(sentence_units, return_sequences=True),
             name="sentence_encoder",
         )
         self.sentence_attention = AttentionPooling(
-            attention_units, heads=attention_heads, name="sentence_attention"
+            attention_units,
+            heads=attention_heads,
+            dropout=attention_dropout,
+            diversity_penalty=diversity_penalty,
+            name="sentence_attention",
         )
         self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
         self.output_layer = keras.layers.Dense(
@@ -139,7 +156,7 @@ class HierarchicalAttentionClassifier(keras.Model):
             self.word_encoder, x, word_mask, training=training
         )
         sentence_vectors, word_weights = self.word_attention(
-            x, mask=word_mask, return_attention_scores=True
+            x, mask=word_mask, training=training, return_attention_scores=True
         )
         sentence_vectors = ops.reshape(
             sentence_vectors,
@@ -155,7 +172,10 @@ class HierarchicalAttentionClassifier(keras.Model):
             training=training,
         )
         document, sentence_weights = self.sentence_attention(
-            x, mask=sentence_mask, return_attention_scores=True
+            x,
+            mask=sentence_mask,
+            training=training,
+            return_attention_scores=True,
         )
         document = self.dropout_layer(document, training=training)
         probabilities = self.output_layer(document)
@@ -177,6 +197,8 @@ class HierarchicalAttentionClassifier(keras.Model):
                 "attention_units": self.attention_units,
                 "dropout": self.dropout,
                 "attention_heads": self.attention_heads,
+                "attention_dropout": self.attention_dropout,
+                "diversity_penalty": self.diversity_penalty,
             }
         )
         return config

@@ -33,6 +33,9 @@ RECIPE_FIELDS = (
     "embedding_dim",
     "lstm_units",
     "attention_units",
+    "attention_heads",
+    "attention_dropout",
+    "diversity_penalty",
     "epochs",
     "learning_rate",
     "unlabelled_size",
@@ -59,6 +62,11 @@ class DocClassifierConfig:
         max_tokens: Vocabulary size.
         max_length: Token cap per text.
         embedding_dim, lstm_units, attention_units: Model sizes.
+        attention_heads: Attention heads (context vectors) of every
+            attention layer; 1 is the single-vector model.
+        attention_dropout: Dropout rate on the attention weights.
+        diversity_penalty: Weight of the penalty that pushes the heads
+            apart (Lin et al. 2017); only useful with several heads.
         dropout, embedding_dropout: The BiLSTM model's dropout rates.
         han_max_sentences, han_max_words: The hierarchical model's caps.
         epochs: Most epochs; `patience`: epochs without a better
@@ -90,6 +98,9 @@ class DocClassifierConfig:
     embedding_dim: int = 128
     lstm_units: int = 64
     attention_units: int = 64
+    attention_heads: int = 1
+    attention_dropout: float = 0.0
+    diversity_penalty: float = 0.0
     dropout: float = 0.5
     embedding_dropout: float = 0.5
     han_max_sentences: int = 32
@@ -127,6 +138,7 @@ class DocClassifierConfig:
             "embedding_dim",
             "lstm_units",
             "attention_units",
+            "attention_heads",
             "han_max_sentences",
             "han_max_words",
         ):
@@ -142,11 +154,12 @@ class DocClassifierConfig:
                 f"--learning-rate must be > 0. Received: {self.learning_rate}"
             )
         check_between("--test-share", self.test_share, 0, 1)
-        for name in ("dropout", "embedding_dropout"):
+        for name in ("dropout", "embedding_dropout", "attention_dropout"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(
                     f"{name} must be in [0, 1). Received: {getattr(self, name)}"
                 )
+        check_at_least("--diversity-penalty", self.diversity_penalty, 0.0)
 
     @property
     def quick(self):

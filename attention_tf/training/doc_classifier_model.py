@@ -32,9 +32,12 @@ def build_classifier(config, vocabulary_size, num_classes):
     Built on a dummy batch: `restore_backup` and word vectors need the
     weights to exist before `fit`.
     """
-    sizes = {
+    shared = {
         "embedding_dim": config.embedding_dim,
         "attention_units": config.attention_units,
+        "attention_heads": config.attention_heads,
+        "attention_dropout": config.attention_dropout,
+        "diversity_penalty": config.diversity_penalty,
     }
     if config.architecture == "han":
         classifier = HierarchicalAttentionClassifier(
@@ -42,7 +45,7 @@ def build_classifier(config, vocabulary_size, num_classes):
             num_classes,
             word_units=config.lstm_units,
             sentence_units=config.lstm_units,
-            **sizes,
+            **shared,
         )
     else:
         classifier = BiLSTMAttentionClassifier(
@@ -51,7 +54,7 @@ def build_classifier(config, vocabulary_size, num_classes):
             lstm_units=config.lstm_units,
             dropout=config.dropout,
             embedding_dropout=config.embedding_dropout,
-            **sizes,
+            **shared,
         )
     return _built(classifier)
 

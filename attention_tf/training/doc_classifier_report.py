@@ -6,6 +6,7 @@ import html
 import numpy as np
 import tensorflow as tf
 
+from attention_tf.models.attention_heads import head_mean, per_head
 from attention_tf.training.atomic_files import (
     save_figure,
     write_text_atomically,
@@ -60,7 +61,9 @@ def attention_html(examples, class_names, title="Attention over test reviews"):
     Args:
         examples: Dicts with `words` (from `attended_words`), `label`
             (`None` when unknown), `prediction`, `probability` and, for
-            HAN, `sentence_weights`.
+            HAN, `sentence_weights`; with several heads, `heads`: one dict
+            of `words` (and `sentence_weights`) per head, each shown as its
+            own labelled copy of the text.
         class_names: Label names, indexed by `label` and `prediction`.
         title: The page's heading.
 
@@ -90,20 +93,29 @@ def attention_html(examples, class_names, title="Attention over test reviews"):
             f"{html.escape(class_names[example['prediction']])} "
             f"(p={example['probability']:.3f})</p>"
         )
-        sentence_weights = example.get("sentence_weights")
-        if sentence_weights is None:
-            parts.append(f"<p>{_shade(example['words'])}</p></div>")
-            continue
-        top = max(max(sentence_weights, default=0.0), 1e-12)
-        for words, weight in zip(example["words"], sentence_weights):
-            parts.append(
-                f"<span class='s' style='border-color:rgba(0,0,255,"
-                f"{weight / top:.3f})' title='{weight:.3f}'>"
-                f"{_shade(words)}</span>"
-            )
+        heads = example.get("heads")
+        if heads is None:
+            parts.append(_weighted_text(example))
+        for head, weights in enumerate(heads or (), 1):
+            parts.append(f"<p class='head'><b>Head {head}</b></p>")
+            parts.append(_weighted_text(weights))
         parts.append("</div>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _weighted_text(weights):
+    """One text's words (and HAN sentences) shaded by `weights`' dict."""
+    sentence_weights = weights.get("sentence_weights")
+    if sentence_weights is None:
+        return f"<p>{_shade(weights['words'])}</p>"
+    top = max(max(sentence_weights, default=0.0), 1e-12)
+    return "\n".join(
+        f"<span class='s' style='border-color:rgba(0,0,255,"
+        f"{weight / top:.3f})' title='{weight:.3f}'>"
+        f"{_shade(words)}</span>"
+        for words, weight in zip(weights["words"], sentence_weights)
+    )
 
 
 def _shade(words):
@@ -154,6 +166,9 @@ def attention_examples(model, test, count):
         model: An `EndToEndClassifier`.
         test: A split with `texts` and integer `labels`.
         count: Most texts to show (evenly spaced, so every class appears).
+
+    With several heads, `words` (and `sentence_weights`) hold the mean
+    over heads and `heads` each head's own.
     """
     picks = np.linspace(0, len(test.texts) - 1, min(count, len(test.texts)))
     picks = sorted(set(int(i) for i in picks))
@@ -161,25 +176,37 @@ def attention_examples(model, test, count):
         tf.constant([test.texts[i] for i in picks]),
         return_attention_scores=True,
     )
-    probabilities, ids, word_weights = (o.numpy() for o in outputs[:3])
-    sentence_weights = outputs[3].numpy() if len(outputs) > 3 else None
+    probabilities, ids = (o.numpy() for o in outputs[:2])
+    weights = [o.numpy() for o in outputs[2:]]
+    heads = per_head(ids, *weights)
+    mean = head_mean(ids, *weights)
     vocabulary = model.vectorizer.get_vocabulary()
     examples = []
     for row, i in enumerate(picks):
         prediction = int(np.argmax(probabilities[row]))
         example = {
-            "words": attended_words(vocabulary, ids[row], word_weights[row]),
             "label": int(test.labels[i]),
             "prediction": prediction,
             "probability": float(probabilities[row, prediction]),
+            **_attended(vocabulary, ids[row], *mean, row),
         }
-        if sentence_weights is not None:
-            kept = (ids[row] != 0).any(axis=-1)
-            example["sentence_weights"] = [
-                float(w) for w in sentence_weights[row][kept]
+        if len(heads) > 1:
+            example["heads"] = [
+                _attended(vocabulary, ids[row], *head, row) for head in heads
             ]
         examples.append(example)
     return examples
+
+
+def _attended(vocabulary, ids, word_weights, sentence_weights, row):
+    """`words` (and `sentence_weights`) of batch row `row` of the weights."""
+    weights = {"words": attended_words(vocabulary, ids, word_weights[row])}
+    if sentence_weights is not None:
+        kept = (ids != 0).any(axis=-1)
+        weights["sentence_weights"] = [
+            float(w) for w in sentence_weights[row][kept]
+        ]
+    return weights
 
 
 def run_metrics(config, data, tokens, batches, outcome):

@@ -172,8 +172,8 @@ def preprocessing_rules(model):
         "outputs": {
             "probabilities": "[batch, classes], in class_names order",
             "attention": "[batch, time]: the weight of each token id "
-            "(word weights for a hierarchical model); 0 at padding and "
-            "beyond the caps",
+            "(word weights for a hierarchical model; the mean over heads "
+            "for a model with several); 0 at padding and beyond the caps",
         },
     }
     if preprocessor.hierarchical:

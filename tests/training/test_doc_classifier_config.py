@@ -34,6 +34,10 @@ def test_presets_are_named_and_frozen():
         (dict(test_share=1.0), r"--test-share must be in \(0, 1\)"),
         (dict(architecture="cnn"), "--architecture must be one of"),
         (dict(dropout=1.0), r"dropout must be in \[0, 1\)"),
+        (dict(attention_heads=0), "--attention-heads must be >= 1"),
+        (dict(attention_heads=2.0), "--attention-heads must be an integer"),
+        (dict(attention_dropout=1.0), r"attention_dropout must be in \[0"),
+        (dict(diversity_penalty=-0.1), "--diversity-penalty must be >= 0"),
     ],
 )
 def test_replace_checks_the_result(change, match):
@@ -53,3 +57,30 @@ def test_command_line_overrides_only_the_flags_given():
     assert config_from_args(args) == dataclasses.replace(
         FULL, skip_bad_rows=True
     )
+
+
+def test_attention_flags_reach_the_recipe():
+    args = build_parser().parse_args(
+        [
+            "train-doc-classifier",
+            "--quick",
+            "--attention-heads",
+            "4",
+            "--attention-dropout",
+            "0.1",
+            "--diversity-penalty",
+            "0.05",
+        ]
+    )
+    config = config_from_args(args)
+    assert config == dataclasses.replace(
+        QUICK, attention_heads=4, attention_dropout=0.1, diversity_penalty=0.05
+    )
+    recipe = config.recipe()
+    assert (recipe["attention_heads"], recipe["diversity_penalty"]) == (4, 0.05)
+    # Left out, the flags keep today's single-head model.
+    default = config_from_args(
+        build_parser().parse_args(["train-doc-classifier", "--quick"])
+    )
+    assert (default.attention_heads, default.attention_dropout) == (1, 0.0)
+    assert default.diversity_penalty == 0.0

@@ -48,34 +48,45 @@ def classifier_to_onnx(classifier, max_length=None, sentences=None):
         seen = g.op(
             "Slice", ids, g.const([0]), g.const([max_length]), g.const([1])
         )
+    probabilities, attention = _classifier_graph(g, seen, classifier, sentences)
+    if max_length is not None:
+        attention = _pad_beyond_cap(g, attention, ids, max_length)
+    g.op("Identity", probabilities, output="probabilities")
+    g.op("Identity", attention, output="attention")
+    return _checked_model(g, ids, classifier)
+
+
+def _classifier_graph(g, ids, classifier, sentences):
+    """`(probabilities, attention)` of the graph of the classifier's kind."""
     if isinstance(classifier, BiLSTMAttentionClassifier):
-        probabilities, attention = _flat(g, seen, classifier)
-    elif isinstance(classifier, HierarchicalAttentionClassifier):
+        return _flat(g, ids, classifier)
+    if isinstance(classifier, HierarchicalAttentionClassifier):
         if sentences is None or None in sentences[1:]:
             raise ValueError(
                 "ONNX export of a hierarchical classifier needs its sentence "
                 "rules: boundary ids, max_sentences and max_words."
             )
-        probabilities, attention = _hierarchical(
-            g, seen, classifier, *sentences
-        )
-    else:
-        raise ValueError(
-            "ONNX export takes a BiLSTMAttentionClassifier or a "
-            f"HierarchicalAttentionClassifier. Received: "
-            f"{type(classifier).__name__}"
-        )
-    if max_length is not None:
-        # Zero weights for the ids beyond the cap: `attention` lines up
-        # with `token_ids` whatever their length.
-        time = g.op("Gather", g.op("Shape", ids), g.const([1]))
-        extra = g.op(
-            "Max", g.op("Sub", time, g.const([max_length])), g.const([0])
-        )
-        pads = g.op("Concat", g.const([0, 0, 0]), extra, axis=0)
-        attention = g.op("Pad", attention, pads)
-    g.op("Identity", probabilities, output="probabilities")
-    g.op("Identity", attention, output="attention")
+        return _hierarchical(g, ids, classifier, *sentences)
+    raise ValueError(
+        "ONNX export takes a BiLSTMAttentionClassifier or a "
+        f"HierarchicalAttentionClassifier. Received: "
+        f"{type(classifier).__name__}"
+    )
+
+
+def _pad_beyond_cap(g, attention, ids, max_length):
+    """Zero weights for the ids beyond the cap.
+
+    `attention` then lines up with `token_ids` whatever their length.
+    """
+    time = g.op("Gather", g.op("Shape", ids), g.const([1]))
+    extra = g.op("Max", g.op("Sub", time, g.const([max_length])), g.const([0]))
+    pads = g.op("Concat", g.const([0, 0, 0]), extra, axis=0)
+    return g.op("Pad", attention, pads)
+
+
+def _checked_model(g, ids, classifier):
+    """The `ModelProto` of the nodes built in `g`, checked by `onnx.checker`."""
     graph = helper.make_graph(
         g.nodes,
         type(classifier).__name__,

@@ -201,8 +201,19 @@ def split_into_sentences(g, ids, boundary_ids, max_sentences, max_words):
         The sentence ids and, per token, its slot (the spare slot
         `max_sentences * max_words` for tokens the model does not see).
     """
-    slots_total = max_sentences * max_words
     valid = g.op("Not", g.op("Equal", ids, g.const(0, "int64")))
+    sentence = _token_sentences(g, ids, boundary_ids, max_sentences)
+    word = _token_words(g, sentence, valid, max_sentences)
+    kept, slots = _token_slots(
+        g, valid, sentence, word, max_sentences, max_words
+    )
+    return _scatter_to_slots(
+        g, ids, kept, slots, max_sentences, max_words
+    ), slots
+
+
+def _token_sentences(g, ids, boundary_ids, max_sentences):
+    """Step 1: each token's sentence, the boundary ids before it (capped)."""
     boundaries = g.const(list(boundary_ids) or [-1], "int64")
     is_end = g.op(
         "ReduceMax",
@@ -216,7 +227,11 @@ def split_into_sentences(g, ids, boundary_ids, max_sentences, max_words):
     )
     sentence = g.op("CumSum", is_end, g.const(1), exclusive=1)
     # Sentences past the cap share index `max_sentences` (dropped).
-    sentence = g.op("Min", sentence, g.const(max_sentences, "int64"))
+    return g.op("Min", sentence, g.const(max_sentences, "int64"))
+
+
+def _token_words(g, sentence, valid, max_sentences):
+    """Step 2: each token's position within its sentence."""
     one_hot = g.op(
         "Cast",
         g.op(
@@ -238,9 +253,13 @@ def split_into_sentences(g, ids, boundary_ids, max_sentences, max_words):
         g.const(1),
         exclusive=1,
     )
-    word = g.op(
+    return g.op(
         "Sub", positions, g.op("GatherElements", starts, sentence, axis=1)
     )
+
+
+def _token_slots(g, valid, sentence, word, max_sentences, max_words):
+    """Step 3a: `(kept, slots)`, the spare slot for tokens not kept."""
     kept = g.op(
         "And",
         valid,
@@ -254,8 +273,14 @@ def split_into_sentences(g, ids, boundary_ids, max_sentences, max_words):
         "Where",
         kept,
         g.op("Add", g.op("Mul", sentence, g.const(max_words, "int64")), word),
-        g.const(slots_total, "int64"),
+        g.const(max_sentences * max_words, "int64"),
     )
+    return kept, slots
+
+
+def _scatter_to_slots(g, ids, kept, slots, max_sentences, max_words):
+    """Step 3b: kept ids scattered to their slots, the spare slot cut off."""
+    slots_total = max_sentences * max_words
     batch = g.op("Gather", g.op("Shape", ids), g.const([0]))
     empty = g.op(
         "ConstantOfShape",
@@ -274,7 +299,4 @@ def split_into_sentences(g, ids, boundary_ids, max_sentences, max_words):
     scattered = g.op(
         "Slice", scattered, g.const([0]), g.const([slots_total]), g.const([1])
     )
-    word_ids = g.op(
-        "Reshape", scattered, g.const([-1, max_sentences, max_words])
-    )
-    return word_ids, slots
+    return g.op("Reshape", scattered, g.const([-1, max_sentences, max_words]))

@@ -49,6 +49,7 @@ for module, name in (
     ("attention_tf", "EndToEndClassifier"),
     ("attention_tf.models", "EndToEndClassifier"),
     ("attention_tf.data", "TextStandardizer"),
+    ("attention_tf.models", "TextStandardizer"),
 ):
     try:
         getattr(__import__(module, fromlist=[name]), name)
@@ -121,6 +122,9 @@ def test_tensorflow_only_names_fail_with_one_line(core_on_jax):
         ),
         "attention_tf.data.TextStandardizer": (
             f"attention_tf.data.TextStandardizer {hint}"
+        ),
+        "attention_tf.models.TextStandardizer": (
+            f"attention_tf.models.TextStandardizer {hint}"
         ),
     }
 

@@ -23,6 +23,17 @@ def register(subparsers):
         help="Train the attention document classifier (IMDB by default).",
         description=doc_classifier.__doc__.split("\n\n")[1],
     )
+    _add_run_arguments(train)
+    _add_training_arguments(train)
+    _add_user_data_arguments(train)
+    add_runtime_arguments(train)
+    add_attention_arguments(train)
+    train.set_defaults(func=train_command)
+    _register_classify(subparsers)
+
+
+def _add_run_arguments(train):
+    """Where the data comes from, where the run goes, which recipe."""
     train.add_argument(
         "--data",
         help="IMDB .tar.gz or extracted folder, or your own data: a .csv, "
@@ -37,6 +48,10 @@ def register(subparsers):
     )
     train.add_argument("--architecture", choices=ARCHITECTURES)
     train.add_argument("--seed", type=int)
+
+
+def _add_training_arguments(train):
+    """Recipe settings that override the preset."""
     train.add_argument("--epochs", type=int, help="Maximum epochs.")
     train.add_argument(
         "--patience",
@@ -62,6 +77,10 @@ def register(subparsers):
         help="word2vec epochs over the training (and, for IMDB, unlabelled) "
         "text to start the embeddings from; 0 starts them at random.",
     )
+
+
+def _add_user_data_arguments(train):
+    """How to read the user's own labelled data."""
     train.add_argument("--text-column")
     train.add_argument("--label-column")
     train.add_argument(
@@ -81,10 +100,6 @@ def register(subparsers):
         type=float,
         help="Share of your own data held out for the test set.",
     )
-    add_runtime_arguments(train)
-    add_attention_arguments(train)
-    train.set_defaults(func=train_command)
-    _register_classify(subparsers)
 
 
 def add_attention_arguments(parser):

@@ -23,6 +23,12 @@ STDIN_BATCH = 64
 
 
 def register(subparsers):
+    """Adds the `train-decoder` and `translate` subcommands."""
+    _register_train(subparsers)
+    _register_translate(subparsers)
+
+
+def _register_train(subparsers):
     train = subparsers.add_parser(
         "train-decoder",
         help="Train the Bahdanau encoder-decoder (Spanish-English or dates).",
@@ -64,6 +70,8 @@ def register(subparsers):
     add_runtime_arguments(train)
     train.set_defaults(func=run_training)
 
+
+def _register_translate(subparsers):
     translate = subparsers.add_parser(
         "translate",
         help="Translate sentences (arguments, or stdin lines) with a "

@@ -1,7 +1,9 @@
 """Loading and preparing texts: IMDB, the user's files, ids and batches.
 
-The loaders need only Python; `TextStandardizer` (TensorFlow string ops)
-is imported on first use.
+The loaders need only Python. `TextStandardizer` lives in
+`attention_tf.models` (it is part of every saved classifier); its name here
+is kept for code that imported it from this package, and is imported on
+first use (TensorFlow string ops).
 """
 
 from attention_tf.data.imdb import IMDB_ENV_VAR, load_imdb
@@ -10,7 +12,7 @@ from attention_tf.optional import lazy_names
 
 __getattr__, _tensorflow_names = lazy_names(
     __name__,
-    {"TextStandardizer": "attention_tf.data.text_standardizer"},
+    {"TextStandardizer": "attention_tf.models.text_standardizer"},
 )
 
 __all__ = [

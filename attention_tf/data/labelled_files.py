@@ -65,26 +65,34 @@ def load_labelled_texts(
     path = os.fspath(path)
     if not os.path.exists(path):
         raise ValueError(f"No labelled data at {path!r}: it does not exist.")
+    rows, skipped = _read_rows(
+        path, text_column, label_column, skip_bad_rows, encoding
+    )
+    return _labelled(path, rows, skipped)
+
+
+def _read_rows(path, text_column, label_column, skip_bad_rows, encoding):
+    """`(rows, skipped)` from the format the path names, rows checked."""
     if os.path.isdir(path):
-        rows, skipped = _read_class_folders(path, skip_bad_rows, encoding)
-    else:
-        extension = os.path.splitext(path)[1].lower()
-        if extension in _DELIMITERS:
-            reader = DelimitedRows(path, _DELIMITERS[extension], encoding)
-            rows, skipped = _collect(
-                reader.rows(text_column, label_column), skip_bad_rows
-            )
-        elif extension in _JSON_LINES:
-            rows, skipped = _collect(
-                _json_rows(path, text_column, label_column, encoding),
-                skip_bad_rows,
-            )
-        else:
-            raise ValueError(
-                f"Unknown data format for {path!r}: expected a folder, "
-                f"or a file ending in one of "
-                f"{sorted(_DELIMITERS) + list(_JSON_LINES)}."
-            )
+        return _read_class_folders(path, skip_bad_rows, encoding)
+    extension = os.path.splitext(path)[1].lower()
+    if extension in _DELIMITERS:
+        reader = DelimitedRows(path, _DELIMITERS[extension], encoding)
+        return _collect(reader.rows(text_column, label_column), skip_bad_rows)
+    if extension in _JSON_LINES:
+        return _collect(
+            _json_rows(path, text_column, label_column, encoding),
+            skip_bad_rows,
+        )
+    raise ValueError(
+        f"Unknown data format for {path!r}: expected a folder, "
+        f"or a file ending in one of "
+        f"{sorted(_DELIMITERS) + list(_JSON_LINES)}."
+    )
+
+
+def _labelled(path, rows, skipped):
+    """`LabelledTexts` of checked `(text, label)` rows: two classes at least."""
     if not rows:
         raise ValueError(f"{path!r} holds no labelled texts.")
     class_names = natural_class_order({label for _, label in rows})

@@ -8,6 +8,8 @@ A few fixed bucket lengths keep both small.
 import numpy as np
 import tensorflow as tf
 
+from attention_tf.arguments import check_positive_integers
+
 
 def bucket_lengths(lengths, num_buckets, max_length, multiple=8):
     """Chooses up to `num_buckets` padded lengths that waste the least padding.
@@ -126,16 +128,9 @@ def bucket_batch_sizes(lengths, batch_size, batch_tokens=None):
     Returns:
         A list of ints, one per entry of `lengths`.
     """
-    for name, value in (
-        ("batch_size", batch_size),
-        ("batch_tokens", batch_tokens),
-    ):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise ValueError(
-                f"`{name}` must be a positive integer. Received: {value!r}"
-            )
+    check_positive_integers(
+        allow_none=True, batch_size=batch_size, batch_tokens=batch_tokens
+    )
     if batch_tokens is None:
         return [batch_size] * len(lengths)
     return [max(batch_size, batch_tokens // length) for length in lengths]

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from attention_tf.data.text_standardizer import TextStandardizer
+from attention_tf.models.text_standardizer import TextStandardizer
 
 
 def adapt_vectorizer(texts, max_tokens, batch_size=512):

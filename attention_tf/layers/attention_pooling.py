@@ -138,10 +138,7 @@ class AttentionPooling(keras.layers.Layer):
     ):
         super().__init__(**kwargs)
         masked_attention.check_arguments(
-            units=units,
-            heads=heads,
-            dropout=dropout,
-            diversity_penalty=diversity_penalty,
+            units, heads, dropout, diversity_penalty
         )
         self.units = units
         self.heads = heads
@@ -165,40 +162,30 @@ class AttentionPooling(keras.layers.Layer):
     def build(self, input_shape):
         query_shape, values_shape = masked_attention.split(input_shape)
         masked_attention.check_shapes(values_shape, query_shape)
+        self.query_kernel = None
         if query_shape is not None:
             masked_attention.check_query_mode(
                 self.heads, self.diversity_penalty
             )
-            self.query_kernel = self._add_kernel(
-                "query_kernel", query_shape[-1]
+            self.query_kernel = self._add_weight(
+                "query_kernel", (query_shape[-1], self.units), "kernel"
             )
-        else:
-            self.query_kernel = None
-        self.kernel = self._add_kernel("kernel", values_shape[-1])
+        self.kernel = self._add_weight("kernel", (values_shape[-1], self.units))
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.units,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-            )
+            self.bias = self._add_weight("bias", (self.units,))
         # One head keeps the vector shape of the TF1 layer and of saved files.
-        self.context = self.add_weight(
-            name="context",
-            shape=(self.units,)
-            if self.heads == 1
-            else (self.units, self.heads),
-            initializer=self.context_initializer,
-            regularizer=self.context_regularizer,
-        )
+        heads = () if self.heads == 1 else (self.heads,)
+        self.context = self._add_weight("context", (self.units, *heads))
 
-    def _add_kernel(self, name, input_dim):
+    def _add_weight(self, name, shape, kind=None):
+        """A weight with the initializer and regularizer of `kind or name`."""
+        kind = kind or name
         return self.add_weight(
             name=name,
-            shape=(input_dim, self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
+            shape=shape,
+            initializer=getattr(self, f"{kind}_initializer"),
+            regularizer=getattr(self, f"{kind}_regularizer"),
         )
 
     def project_values(self, values):
@@ -237,7 +224,11 @@ class AttentionPooling(keras.layers.Layer):
         # 1. Zeros at masked steps, whatever the padding held.
         values = masked_attention.zero_masked_steps(values, values_mask)
         # 2 and 3. Scores [batch, rows, time]: a row per head or query step.
-        scores = self._scores(query, values, projected_values)
+        if projected_values is None:
+            projected_values = self.project_values(values)
+        scores = masked_attention.additive_scores(
+            projected_values, query, self.query_kernel, self.context
+        )
         # 4. Softmax of every row over the unmasked steps.
         weights = masked_attention.masked_softmax(scores, values_mask)
         if self.diversity_penalty > 0:
@@ -245,56 +236,22 @@ class AttentionPooling(keras.layers.Layer):
                 self.diversity_penalty
                 * masked_attention.diversity_penalty(weights)
             )
-        # 5. Weighted sums of the values.
-        outputs = self._pool(weights, values, query, query_mask, training)
+        # 5. Weighted sums of the values, after dropout of the weights.
+        outputs = masked_attention.weighted_sum(
+            self._dropout(weights, training), values, query, query_mask
+        )
         if not return_attention_scores:
             return outputs
-        weights = ops.cast(weights, values.dtype)
-        if _one_row(query, self.heads):
-            weights = ops.squeeze(weights, axis=1)
-        return outputs, weights
-
-    def _scores(self, query, values, projected_values):
-        """Steps 2 and 3: float32 scores `[batch, rows, time]`."""
-        if projected_values is None:
-            projected_values = self.project_values(values)
-        if query is None:
-            hidden = ops.tanh(projected_values)
-        else:
-            if len(query.shape) == 2:
-                query = ops.expand_dims(query, axis=1)
-            projected_query = ops.matmul(
-                query, ops.cast(self.query_kernel, query.dtype)
-            )
-            # [batch, query_time, 1, units] + [batch, 1, time, units].
-            hidden = ops.tanh(
-                ops.expand_dims(projected_query, axis=2)
-                + ops.expand_dims(projected_values, axis=1)
-            )
-        # Reduced in float32: a float16 dot product over many units
-        # overflows long before float32 does.
-        context = ops.reshape(
-            ops.cast(self.context, "float32"), (self.units, -1)
+        return outputs, masked_attention.returned_weights(
+            weights, values.dtype, query
         )
-        scores = ops.matmul(ops.cast(hidden, "float32"), context)
-        if query is None:
-            return ops.transpose(scores, (0, 2, 1))
-        return ops.squeeze(scores, axis=-1)
 
-    def _pool(self, weights, values, query, query_mask, training):
-        """Step 5, dropout first: the outputs in the shape `call` returns."""
-        if training and self.dropout > 0:
-            weights = keras.random.dropout(
-                weights, self.dropout, seed=self.seed_generator
-            )
-        outputs = ops.matmul(ops.cast(weights, values.dtype), values)
-        if query is None:  # heads, one after the other
-            return ops.reshape(outputs, (-1, self.heads * values.shape[-1]))
-        if len(query.shape) == 2:
-            return ops.squeeze(outputs, axis=1)
-        if query_mask is not None:
-            outputs = outputs * ops.cast(query_mask, outputs.dtype)[..., None]
-        return outputs
+    def _dropout(self, weights, training):
+        if not training or self.dropout == 0:
+            return weights
+        return keras.random.dropout(
+            weights, self.dropout, seed=self.seed_generator
+        )
 
     def compute_mask(self, inputs, mask=None):
         if isinstance(inputs, (list, tuple)) and mask is not None:
@@ -303,32 +260,21 @@ class AttentionPooling(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         query_shape, values_shape = masked_attention.split(input_shape)
-        features = values_shape[-1]
-        if query_shape is None:
-            return (values_shape[0], self.heads * features)
-        return tuple(query_shape[:-1]) + (features,)
+        return masked_attention.output_shapes(
+            query_shape, values_shape, self.heads
+        )[0]
 
     def compute_output_spec(
-        self,
-        inputs,
-        mask=None,
-        training=False,
-        return_attention_scores=False,
-        projected_values=None,
+        self, inputs, return_attention_scores=False, **kwargs
     ):
         query, values = masked_attention.split(inputs)
-        output_shape = self.compute_output_shape(
-            values.shape if query is None else [query.shape, values.shape]
+        outputs, weights = (
+            keras.KerasTensor(shape, dtype=self.compute_dtype)
+            for shape in masked_attention.output_shapes(
+                None if query is None else query.shape, values.shape, self.heads
+            )
         )
-        outputs = keras.KerasTensor(output_shape, dtype=self.compute_dtype)
-        if not return_attention_scores:
-            return outputs
-        rows = output_shape[:-1]
-        if query is None and self.heads > 1:
-            rows = (output_shape[0], self.heads)
-        return outputs, keras.KerasTensor(
-            rows + (values.shape[1],), dtype=self.compute_dtype
-        )
+        return (outputs, weights) if return_attention_scores else outputs
 
     def get_config(self):
         config = super().get_config()
@@ -350,10 +296,3 @@ class AttentionPooling(keras.layers.Layer):
                 getattr(self, f"{weight}_regularizer")
             )
         return config
-
-
-def _one_row(query, heads):
-    """Whether the weights lose their rows axis: one head, or a rank-2 query."""
-    if query is None:
-        return heads == 1
-    return len(query.shape) == 2

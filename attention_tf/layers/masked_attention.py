@@ -1,6 +1,13 @@
-"""Masked softmax, the diversity penalty and argument checks of `AttentionPooling`."""
+"""The maths and the checks of `AttentionPooling`, one function a step.
+
+Scores, masked softmax, weighted sums, the diversity penalty, output shapes
+and the checks of arguments, inputs and masks: the layer's `call` strings
+them together in the order its docstring numbers them.
+"""
 
 from keras import ops
+
+from attention_tf.arguments import check_positive_integers
 
 # The fill value for masked scores before taking the row maximum. Scores are
 # reduced in float32 (see `masked_softmax`), so this is a finite float32.
@@ -12,6 +19,73 @@ def zero_masked_steps(values, mask):
     if mask is None:
         return values
     return ops.where(ops.expand_dims(ops.cast(mask, "bool"), -1), values, 0)
+
+
+def additive_scores(projected_values, query, query_kernel, context):
+    """Steps 2 and 3: float32 scores `[batch, rows, time]`.
+
+    A row per context vector (pooling mode, `query` is None) or per query
+    step (a rank-2 query is one step).
+    """
+    if query is None:
+        hidden = ops.tanh(projected_values)
+    else:
+        if len(query.shape) == 2:
+            query = ops.expand_dims(query, axis=1)
+        projected_query = ops.matmul(query, ops.cast(query_kernel, query.dtype))
+        # [batch, query_time, 1, units] + [batch, 1, time, units].
+        hidden = ops.tanh(
+            ops.expand_dims(projected_query, axis=2)
+            + ops.expand_dims(projected_values, axis=1)
+        )
+    # Reduced in float32: a float16 dot product over many units
+    # overflows long before float32 does.
+    units = projected_values.shape[-1]
+    context = ops.reshape(ops.cast(context, "float32"), (units, -1))
+    scores = ops.matmul(ops.cast(hidden, "float32"), context)
+    if query is None:
+        return ops.transpose(scores, (0, 2, 1))
+    return ops.squeeze(scores, axis=-1)
+
+
+def weighted_sum(weights, values, query, query_mask):
+    """Step 5: the outputs in the shape `AttentionPooling.call` returns.
+
+    Pooling mode concatenates the heads one after the other; a rank-3
+    query zeroes the outputs at its masked steps.
+    """
+    outputs = ops.matmul(ops.cast(weights, values.dtype), values)
+    if query is None:
+        heads = weights.shape[1]
+        return ops.reshape(outputs, (-1, heads * values.shape[-1]))
+    if len(query.shape) == 2:
+        return ops.squeeze(outputs, axis=1)
+    if query_mask is not None:
+        outputs = outputs * ops.cast(query_mask, outputs.dtype)[..., None]
+    return outputs
+
+
+def returned_weights(weights, dtype, query):
+    """The weights `call` returns: in `dtype`, without a rows axis of one.
+
+    One head, or a rank-2 query, gives one row of weights per example.
+    """
+    weights = ops.cast(weights, dtype)
+    if weights.shape[1] == 1 and (query is None or len(query.shape) == 2):
+        return ops.squeeze(weights, axis=1)
+    return weights
+
+
+def output_shapes(query_shape, values_shape, heads):
+    """`(outputs shape, weights shape)` of the layer for these inputs."""
+    features = values_shape[-1]
+    if query_shape is None:
+        outputs = (values_shape[0], heads * features)
+        rows = (values_shape[0], heads) if heads > 1 else outputs[:-1]
+    else:
+        outputs = tuple(query_shape[:-1]) + (features,)
+        rows = outputs[:-1]
+    return outputs, rows + (values_shape[1],)
 
 
 def masked_softmax(scores, mask):
@@ -55,12 +129,7 @@ def diversity_penalty(weights):
 
 def check_arguments(units, heads, dropout, diversity_penalty):
     """Checks the constructor arguments; the error names the argument."""
-    for name, value in (("units", units), ("heads", heads)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"`{name}` must be a positive integer. "
-                f"Received: {name}={value!r}"
-            )
+    check_positive_integers(units=units, heads=heads)
     if not _is_number(dropout) or not 0.0 <= dropout < 1.0:
         raise ValueError(
             f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}"

@@ -1,8 +1,8 @@
 """Models built on `AttentionPooling`: document classifiers and a translator.
 
-`EndToEndClassifier` and `DocumentClassifierPreprocessor` need TensorFlow
-(their preprocessing runs TensorFlow string ops) and are imported on first
-use.
+`EndToEndClassifier`, `DocumentClassifierPreprocessor` and
+`TextStandardizer` need TensorFlow (their preprocessing runs TensorFlow
+string ops) and are imported on first use.
 """
 
 from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
@@ -22,6 +22,7 @@ __getattr__, _tensorflow_names = lazy_names(
             "attention_tf.models.document_classifier_preprocessor"
         ),
         "EndToEndClassifier": "attention_tf.models.end_to_end_classifier",
+        "TextStandardizer": "attention_tf.models.text_standardizer",
     },
 )
 

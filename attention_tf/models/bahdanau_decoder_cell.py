@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from attention_tf.arguments import check_positive_integers
 from attention_tf.layers import AttentionPooling
 
 _CELL_TYPES = ("gru", "lstm")
@@ -46,18 +47,7 @@ class BahdanauDecoderCell(keras.layers.Layer):
 
     def __init__(self, units, attention_units, cell_type="gru", **kwargs):
         super().__init__(**kwargs)
-        for name, value in (
-            ("units", units),
-            ("attention_units", attention_units),
-        ):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or value < 1
-            ):
-                raise ValueError(
-                    f"`{name}` must be a positive integer. Received: {name}={value!r}"
-                )
+        check_positive_integers(units=units, attention_units=attention_units)
         if cell_type not in _CELL_TYPES:
             raise ValueError(
                 f"`cell_type` must be one of {_CELL_TYPES}. "

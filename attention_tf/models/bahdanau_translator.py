@@ -338,7 +338,9 @@ class BahdanauTranslator(keras.Model):
         """
         _check_positive("max_length", max_length)
         return self._run(
-            ("greedy", max_length), self._greedy, source, max_length
+            ("greedy", max_length),
+            lambda s: self._greedy(s, max_length),
+            source,
         )
 
     def beam_search(self, source, beam_width=4, max_length=50, alpha=0.6):
@@ -352,9 +354,14 @@ class BahdanauTranslator(keras.Model):
         """
         _check_positive("beam_width", beam_width)
         _check_positive("max_length", max_length)
-        key = ("beam", max_length, beam_width, float(alpha))
+        # `alpha` is a graph input, not a constant: trying several length
+        # penalties (choosing them on a validation split) reuses one graph
+        # per beam width.
         return self._run(
-            key, self._beam, source, max_length, beam_width, float(alpha)
+            ("beam", max_length, beam_width),
+            lambda s, a: self._beam(s, max_length, beam_width, a),
+            source,
+            ops.convert_to_tensor(float(alpha), "float32"),
         )
 
     def generate(self, source, max_length=50, beam_width=1, alpha=0.6):
@@ -367,11 +374,15 @@ class BahdanauTranslator(keras.Model):
             return self.greedy_decode(source, max_length)
         return self.beam_search(source, beam_width, max_length, alpha)
 
-    def _run(self, key, function, source, *static):
-        source = _source_ids(source)
+    def _run(self, key, function, source, *scalars):
+        """Calls `function(source, *scalars)`, compiled once per `key`.
+
+        `key` holds the Python values that shape the graph; `scalars` are
+        float32 scalar tensors fed to it.
+        """
         if key not in self._compiled:
-            self._compiled[key] = _compile(lambda s: function(s, *static))
-        return self._compiled[key](source)
+            self._compiled[key] = _compile(function, len(scalars))
+        return self._compiled[key](_source_ids(source), *scalars)
 
     def get_config(self):
         config = super().get_config()
@@ -410,15 +421,16 @@ def _check_positive(name, value):
         )
 
 
-def _compile(function):
-    """Traces `function` into a graph on the backends that can."""
+def _compile(function, num_scalars=0):
+    """Traces `function(source, *scalars)` into a graph where possible."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
         return tf.function(
             function,
-            input_signature=[tf.TensorSpec([None, None], tf.int32)],
+            input_signature=[tf.TensorSpec([None, None], tf.int32)]
+            + [tf.TensorSpec([], tf.float32)] * num_scalars,
             autograph=False,
         )
     if backend == "jax":

@@ -41,7 +41,8 @@ def beam_search(
         start_tokens: `[batch * beam_width]` int32.
         end_token_id, max_length, source_length: As in `greedy_search`.
         beam_width: Python int >= 1.
-        alpha: Length-penalty exponent; 0 ranks by summed log-probability.
+        alpha: Length-penalty exponent, a float or a float32 scalar tensor;
+            0 ranks by summed log-probability.
 
     Returns:
         `(tokens, scores, weights)` of the best hypothesis per sentence, as

@@ -15,7 +15,7 @@ from attention_tf.serving.micro_batcher import MicroBatcher
 
 METHODS = ("attention", "integrated_gradients", "leave_one_out")
 MAX_BEAM = 8
-# The page and its assets, read once; a request never names a file.
+# The page and its assets: URL path -> (file in static/, media type).
 _ASSETS = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/explorer.js": ("explorer.js", "text/javascript; charset=utf-8"),
@@ -46,6 +46,21 @@ def create_app(explainer=None, translator=None, max_batch=64):
             "The explorer needs a classifier, a translator or both."
         )
     batcher = MicroBatcher(max_batch)
+    app = Starlette(
+        routes=_asset_routes() + _api_routes(explainer, translator, batcher),
+        exception_handlers={
+            parsing.RequestError: _request_error,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+        lifespan=_closing(batcher),
+    )
+    app.state.batcher = batcher
+    return app
+
+
+def _asset_routes():
+    """The page and its assets, read once; a request never names a file."""
     static = importlib.resources.files("attention_tf.serving") / "static"
     assets = {
         path: (static.joinpath(name).read_bytes(), media_type)
@@ -55,6 +70,12 @@ def create_app(explainer=None, translator=None, max_batch=64):
     async def asset(request):
         body, media_type = assets[request.url.path]
         return Response(body, media_type=media_type, headers=_SECURITY_HEADERS)
+
+    return [Route(path, asset) for path in assets]
+
+
+def _api_routes(explainer, translator, batcher):
+    """`/api/info`, `/api/classify` and `/api/translate`."""
 
     async def info(request):
         return JSONResponse(
@@ -66,11 +87,9 @@ def create_app(explainer=None, translator=None, max_batch=64):
         )
 
     async def classify(request):
-        if explainer is None:
-            raise parsing.RequestError(404, "No classifier is loaded.")
-        payload = await parsing.read_json_object(request)
-        parsing.check_fields(payload, ("texts", "methods"))
-        texts = parsing.texts_field(payload)
+        payload, texts = await _texts_request(
+            request, explainer, "classifier", ("texts", "methods")
+        )
         methods = parsing.choice_list_field(
             payload, "methods", METHODS, ["attention"]
         )
@@ -84,11 +103,9 @@ def create_app(explainer=None, translator=None, max_batch=64):
         return JSONResponse({"results": results})
 
     async def translate(request):
-        if translator is None:
-            raise parsing.RequestError(404, "No translator is loaded.")
-        payload = await parsing.read_json_object(request)
-        parsing.check_fields(payload, ("texts", "beam"))
-        texts = parsing.texts_field(payload)
+        payload, texts = await _texts_request(
+            request, translator, "translator", ("texts", "beam")
+        )
         beam = parsing.integer_field(payload, "beam", 0, 0, MAX_BEAM)
         results = await _batched(
             batcher,
@@ -98,23 +115,20 @@ def create_app(explainer=None, translator=None, max_batch=64):
         )
         return JSONResponse({"results": results})
 
-    routes = [Route(path, asset) for path in assets]
-    routes += [
+    return [
         Route("/api/info", info),
         Route("/api/classify", classify, methods=["POST"]),
         Route("/api/translate", translate, methods=["POST"]),
     ]
-    app = Starlette(
-        routes=routes,
-        exception_handlers={
-            parsing.RequestError: _request_error,
-            HTTPException: _http_error,
-            Exception: _server_error,
-        },
-        lifespan=_closing(batcher),
-    )
-    app.state.batcher = batcher
-    return app
+
+
+async def _texts_request(request, model, kind, fields):
+    """`(payload, texts)` of a request to `model`; 404 when none is loaded."""
+    if model is None:
+        raise parsing.RequestError(404, f"No {kind} is loaded.")
+    payload = await parsing.read_json_object(request)
+    parsing.check_fields(payload, fields)
+    return payload, parsing.texts_field(payload)
 
 
 def _closing(batcher):

@@ -7,14 +7,18 @@ so the command line can print it as one line.
 import numbers
 
 
-def check_at_least(name, value, minimum):
+def check_at_least(name, value, minimum, optional=False):
     """`value` must be a number >= `minimum` (an integer if `minimum` is).
+
+    With `optional=True`, `None` (the setting's "no limit") passes too.
 
     >>> check_at_least("--epochs", 0, 1)
     Traceback (most recent call last):
     ...
     ValueError: --epochs must be >= 1. Received: 0
     """
+    if optional and value is None:
+        return
     kind = numbers.Integral if isinstance(minimum, int) else numbers.Real
     if isinstance(value, bool) or not isinstance(value, kind):
         raise ValueError(

@@ -144,10 +144,10 @@ class DocClassifierConfig:
         ):
             check_at_least(_flag(name), getattr(self, name), 1)
         for name in ("batch_tokens", "train_size", "test_size"):
-            if getattr(self, name) is not None:
-                check_at_least(_flag(name), getattr(self, name), 1)
-        if self.unlabelled_size is not None:
-            check_at_least("unlabelled_size", self.unlabelled_size, 0)
+            check_at_least(_flag(name), getattr(self, name), 1, optional=True)
+        check_at_least(
+            "unlabelled_size", self.unlabelled_size, 0, optional=True
+        )
         check_at_least("--word-vector-epochs", self.word_vector_epochs, 0)
         if not self.learning_rate > 0:
             raise ValueError(

@@ -32,7 +32,9 @@ def build_classifier(config, vocabulary_size, num_classes):
     Built on a dummy batch: `restore_backup` and word vectors need the
     weights to exist before `fit`.
     """
-    attention = {
+    shared = {
+        "embedding_dim": config.embedding_dim,
+        "attention_units": config.attention_units,
         "attention_heads": config.attention_heads,
         "attention_dropout": config.attention_dropout,
         "diversity_penalty": config.diversity_penalty,
@@ -41,23 +43,19 @@ def build_classifier(config, vocabulary_size, num_classes):
         classifier = HierarchicalAttentionClassifier(
             vocabulary_size,
             num_classes,
-            embedding_dim=config.embedding_dim,
             word_units=config.lstm_units,
             sentence_units=config.lstm_units,
-            attention_units=config.attention_units,
-            **attention,
+            **shared,
         )
-        return _built(classifier)
-    classifier = BiLSTMAttentionClassifier(
-        vocabulary_size,
-        num_classes,
-        embedding_dim=config.embedding_dim,
-        lstm_units=config.lstm_units,
-        attention_units=config.attention_units,
-        dropout=config.dropout,
-        embedding_dropout=config.embedding_dropout,
-        **attention,
-    )
+    else:
+        classifier = BiLSTMAttentionClassifier(
+            vocabulary_size,
+            num_classes,
+            lstm_units=config.lstm_units,
+            dropout=config.dropout,
+            embedding_dropout=config.embedding_dropout,
+            **shared,
+        )
     return _built(classifier)
 
 

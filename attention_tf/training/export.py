@@ -26,8 +26,8 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from attention_tf.data.text_standardizer import REPLACEMENTS
 from attention_tf.models import EndToEndClassifier
+from attention_tf.models.text_standardizer import REPLACEMENTS
 from attention_tf.optional import import_optional
 from attention_tf.training.doc_classifier import load_classifier
 

@@ -119,28 +119,43 @@ def train_translator(recipe, out, data=None, runtime=None, overwrite=False):
     return metrics
 
 
-def _fit(recipe, preprocessor, sources, targets, runtime):
+def compiled_translator(
+    recipe, source_vocabulary_size, target_vocabulary_size, start, end
+):
+    """The `BahdanauTranslator` of `recipe`, compiled as it is trained."""
     import keras
 
     from attention_tf.models.bahdanau_translator import BahdanauTranslator
+
+    model = BahdanauTranslator(
+        source_vocabulary_size,
+        target_vocabulary_size,
+        start,
+        end,
+        **recipe.model_arguments,
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(recipe.learning_rate, clipnorm=1.0),
+        loss=keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True, ignore_class=0
+        ),
+    )
+    return model
+
+
+def _fit(recipe, preprocessor, sources, targets, runtime):
     from attention_tf.training.time_budget import TimeBudget
 
     rng = np.random.default_rng(recipe.seed)
     dataset = _batches_dataset(sources, targets, recipe.batch_size, rng)
     budget = TimeBudget(recipe.minutes * 60.0)
     with runtime.scope():
-        model = BahdanauTranslator(
+        model = compiled_translator(
+            recipe,
             preprocessor.source_vocabulary_size,
             preprocessor.target_vocabulary_size,
             preprocessor.start_token_id,
             preprocessor.end_token_id,
-            **recipe.model_arguments,
-        )
-        model.compile(
-            optimizer=keras.optimizers.Adam(recipe.learning_rate, clipnorm=1.0),
-            loss=keras.losses.SparseCategoricalCrossentropy(
-                from_logits=True, ignore_class=0
-            ),
         )
         runtime.prepare(model).fit(
             dataset,

@@ -15,6 +15,7 @@ import zlib
 
 import numpy as np
 
+from attention_tf.arguments import check_positive_integers
 from attention_tf.data.vectorization import texts_to_token_ids
 from attention_tf.training.atomic_files import write_atomically
 
@@ -51,16 +52,36 @@ def train_word_vectors(
         A float32 array `[vocabulary_size, dim]`. Row 0 (padding) is zero;
         ids that never occur keep small random vectors.
     """
-    for name, value in (
-        ("vocabulary_size", vocabulary_size),
-        ("dim", dim),
-        ("epochs", epochs),
-        ("window", window),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"`{name}` must be a positive integer. Received: {value!r}"
-            )
+    check_positive_integers(
+        vocabulary_size=vocabulary_size, dim=dim, epochs=epochs, window=window
+    )
+    word2vec, progress = _gensim_word2vec(epochs, verbose)
+    sentences = [[str(i) for i in ids] for ids in token_ids if len(ids)]
+    if not sentences:
+        raise ValueError(
+            "`token_ids` has no tokens to learn word vectors from."
+        )
+    model = word2vec(
+        sentences,
+        vector_size=dim,
+        window=window,
+        min_count=1,
+        sg=1,
+        negative=5,
+        epochs=epochs,
+        seed=seed,
+        workers=1,
+        hashfxn=_stable_hash,
+        callbacks=[progress],
+    )
+    return _vectors_by_id(model.wv, vocabulary_size, dim, seed)
+
+
+def _gensim_word2vec(epochs, verbose):
+    """gensim's `Word2Vec` class and a callback printing a line per epoch.
+
+    gensim is imported here, not at the top: only training needs it.
+    """
     try:
         from gensim.models import Word2Vec
         from gensim.models.callbacks import CallbackAny2Vec
@@ -68,12 +89,6 @@ def train_word_vectors(
         raise ImportError(
             "Word vectors need gensim: `pip install 'attention_tf[train]'`."
         ) from error
-
-    sentences = [[str(i) for i in ids] for ids in token_ids if len(ids)]
-    if not sentences:
-        raise ValueError(
-            "`token_ids` has no tokens to learn word vectors from."
-        )
 
     class _Progress(CallbackAny2Vec):
         def on_train_begin(self, model):
@@ -88,30 +103,22 @@ def train_word_vectors(
                     flush=True,
                 )
 
-    model = Word2Vec(
-        sentences,
-        vector_size=dim,
-        window=window,
-        min_count=1,
-        sg=1,
-        negative=5,
-        epochs=epochs,
-        seed=seed,
-        workers=1,
-        hashfxn=_stable_hash,
-        callbacks=[_Progress()],
-    )
+    return Word2Vec, _Progress()
+
+
+def _vectors_by_id(word_vectors, vocabulary_size, dim, seed):
+    """The learned vectors in id order; small random ones for unseen ids."""
     rng = np.random.default_rng(seed)
     vectors = rng.uniform(-0.05, 0.05, (vocabulary_size, dim))
     vectors = vectors.astype("float32")
-    tokens = np.array([int(word) for word in model.wv.index_to_key])
+    tokens = np.array([int(word) for word in word_vectors.index_to_key])
     outside = tokens[(tokens <= 0) | (tokens >= vocabulary_size)]
     if outside.size:
         raise ValueError(
             f"Token id {outside[0]} is outside the vocabulary "
             f"[0, {vocabulary_size})."
         )
-    vectors[tokens] = model.wv.vectors
+    vectors[tokens] = word_vectors.vectors
     vectors[0] = 0.0
     return vectors
 

@@ -1,13 +1,7 @@
 import numpy as np
 
-from attention_tf.data import TextStandardizer
 from attention_tf.data.sentences import split_into_sentences
 from attention_tf.data.vectorization import adapt_vectorizer, texts_to_token_ids
-
-
-def test_standardizer_strips_html_breaks_and_keeps_sentence_ends():
-    out = TextStandardizer()(np.array(["Great<br /><br/>FILM, Café!! ok."]))
-    assert out.numpy()[0].decode() == "great film café !! ok ."
 
 
 def test_vocabulary_comes_from_the_given_texts_only():

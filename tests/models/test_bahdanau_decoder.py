@@ -242,3 +242,22 @@ def test_generate_is_greedy_at_width_one_and_beam_above():
             np.testing.assert_array_equal(
                 keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b)
             )
+
+
+def test_length_penalties_share_one_graph_per_beam_width():
+    model = make_model(seed=5)
+    source, _ = random_batch(seed=7)
+    for alpha in (0.0, 0.8, 2.5, 0.8):
+        tokens, scores, weights = map(
+            keras.ops.convert_to_numpy, model.beam_search(source, 3, 7, alpha)
+        )
+        # The sampler run eagerly with `alpha` a Python float: what a graph
+        # with the penalty as a constant computes.
+        expected = map(
+            keras.ops.convert_to_numpy, model._beam(source, 7, 3, alpha)
+        )
+        for got, want in zip((tokens, scores, weights), expected):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert len(model._compiled) == 1
+    model.beam_search(source, 2, 7, 0.8)
+    assert len(model._compiled) == 2

@@ -27,6 +27,7 @@ def test_presets_are_named_and_frozen():
         (dict(epochs=0), "--epochs must be >= 1. Received: 0"),
         (dict(patience=0), "--patience must be >= 1"),
         (dict(batch_tokens=0), "--batch-tokens must be >= 1"),
+        (dict(unlabelled_size=-1), "unlabelled_size must be >= 0"),
         (dict(max_length=2.5), "--max-length must be an integer"),
         (dict(word_vector_epochs=-1), "--word-vector-epochs must be >= 0"),
         (dict(learning_rate=0.0), "--learning-rate must be > 0"),

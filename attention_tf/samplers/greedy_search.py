@@ -6,7 +6,16 @@ behind it. The loop stops when every row has emitted the end token or after
 `max_length` tokens.
 """
 
+import functools
+
 from keras import ops
+
+from attention_tf.samplers.loop import (
+    decoding_continues,
+    output_buffers,
+    record_step,
+    zero_finished_rows,
+)
 
 
 def greedy_search(
@@ -30,25 +39,12 @@ def greedy_search(
     batch = ops.shape(start_tokens)[0]
     positions = ops.arange(max_length)
 
-    def cond(i, tokens, states, finished, scores, out_tokens, out_weights):
-        return ops.logical_and(
-            i < max_length, ops.logical_not(ops.all(finished))
-        )
-
     def body(i, tokens, states, finished, scores, out_tokens, out_weights):
         log_probs, states, weights = step_fn(tokens, states)
-        next_tokens = ops.cast(ops.argmax(log_probs, axis=-1), "int32")
-        step_scores = ops.take_along_axis(
-            log_probs, next_tokens[:, None], axis=-1
-        )[:, 0]
-        alive = ops.logical_not(finished)
-        next_tokens = ops.where(alive, next_tokens, 0)
-        scores = scores + ops.where(alive, step_scores, 0.0)
-        weights = weights * ops.cast(alive, weights.dtype)[:, None]
-        here = ops.equal(positions, i)[None, :]
-        out_tokens = ops.where(here, next_tokens[:, None], out_tokens)
-        out_weights = ops.where(
-            here[..., None], weights[:, None, :], out_weights
+        next_tokens, step_scores = _most_likely(log_probs, finished)
+        weights = zero_finished_rows(weights, finished)
+        out_tokens, out_weights = record_step(
+            positions, i, next_tokens, weights, out_tokens, out_weights
         )
         finished = ops.logical_or(
             finished, ops.equal(next_tokens, end_token_id)
@@ -58,7 +54,7 @@ def greedy_search(
             next_tokens,
             states,
             finished,
-            scores,
+            scores + step_scores,
             out_tokens,
             out_weights,
         )
@@ -69,8 +65,25 @@ def greedy_search(
         list(states),
         ops.zeros((batch,), "bool"),
         ops.zeros((batch,), "float32"),
-        ops.zeros((batch, max_length), "int32"),
-        ops.zeros((batch, max_length, source_length), "float32"),
+        *output_buffers(batch, max_length, source_length),
     )
+    cond = functools.partial(decoding_continues, max_length)
     outputs = ops.while_loop(cond, body, loop_vars)
     return outputs[5], outputs[4], outputs[6]
+
+
+def _most_likely(log_probs, finished):
+    """The argmax token of every row and its log-probability.
+
+    Args:
+        log_probs: `[batch, vocabulary]` float32.
+        finished: `[batch]` bool, the rows that have already ended.
+
+    Returns:
+        `(tokens, scores)`, `[batch]` int32 and float32; an ended row gets
+        token 0 (padding) at no cost.
+    """
+    tokens = ops.cast(ops.argmax(log_probs, axis=-1), "int32")
+    scores = ops.take_along_axis(log_probs, tokens[:, None], axis=-1)[:, 0]
+    alive = ops.logical_not(finished)
+    return ops.where(alive, tokens, 0), ops.where(alive, scores, 0.0)

@@ -3,15 +3,19 @@
 import keras
 from keras import ops
 
-from attention_tf import samplers
+from attention_tf.arguments import check_positive_integers
 from attention_tf.layers.rnn_masks import call_rnn_right_padded
 from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
+from attention_tf.models.bahdanau_translator_generation import (
+    BahdanauTranslatorGeneration,
+    source_ids,
+)
 
 _CELL_TYPES = ("gru", "lstm")
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")
-class BahdanauTranslator(keras.Model):
+class BahdanauTranslator(BahdanauTranslatorGeneration, keras.Model):
     """Attention encoder-decoder over token ids, trained with teacher forcing.
 
     Bahdanau, Cho and Bengio 2015, "Neural Machine Translation by Jointly
@@ -34,6 +38,9 @@ class BahdanauTranslator(keras.Model):
     Token id 0 is padding in both vocabularies; the source mask comes from
     it. Train with `keras.losses.SparseCategoricalCrossentropy(
     from_logits=True, ignore_class=0)` so target padding carries no loss.
+
+    Inference (`greedy_decode`, `beam_search`, `generate`,
+    `attention_weights`) comes from `BahdanauTranslatorGeneration`.
 
     Args:
         source_vocabulary_size, target_vocabulary_size: Positive ints.
@@ -87,38 +94,22 @@ class BahdanauTranslator(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        sizes = {
-            "source_vocabulary_size": source_vocabulary_size,
-            "target_vocabulary_size": target_vocabulary_size,
-            "embedding_dim": embedding_dim,
-            "encoder_units": encoder_units,
-            "decoder_units": decoder_units,
-            "attention_units": attention_units,
-            "output_units": output_units,
-        }
-        for name, value in sizes.items():
-            _check_positive(name, value)
-        for name, value in (
-            ("start_token_id", start_token_id),
-            ("end_token_id", end_token_id),
-        ):
-            if (
-                not isinstance(value, int)
-                or not 0 < value < target_vocabulary_size
-            ):
-                raise ValueError(
-                    f"`{name}` must be an id in [1, target_vocabulary_size="
-                    f"{target_vocabulary_size}). Received: {name}={value!r}"
-                )
-        if cell_type not in _CELL_TYPES:
-            raise ValueError(
-                f"`cell_type` must be one of {_CELL_TYPES}. "
-                f"Received: cell_type={cell_type!r}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                f"`dropout` must be in [0, 1). Received: dropout={dropout!r}"
-            )
+        check_positive_integers(
+            source_vocabulary_size=source_vocabulary_size,
+            target_vocabulary_size=target_vocabulary_size,
+            embedding_dim=embedding_dim,
+            encoder_units=encoder_units,
+            decoder_units=decoder_units,
+            attention_units=attention_units,
+            output_units=output_units,
+        )
+        _check_arguments(
+            target_vocabulary_size,
+            start_token_id,
+            end_token_id,
+            cell_type,
+            dropout,
+        )
         self.source_vocabulary_size = source_vocabulary_size
         self.target_vocabulary_size = target_vocabulary_size
         self.start_token_id = start_token_id
@@ -130,41 +121,52 @@ class BahdanauTranslator(keras.Model):
         self.output_units = output_units
         self.cell_type = cell_type
         self.dropout = dropout
+        self._create_layers()
+        self._compiled = {}
 
-        # === Layers ===
+    def _create_layers(self):
+        """The layers, in the order that draws the seeded initial weights."""
         rnn_class = (
-            keras.layers.GRU if cell_type == "gru" else keras.layers.LSTM
+            keras.layers.GRU if self.cell_type == "gru" else keras.layers.LSTM
         )
         self.source_embedding = keras.layers.Embedding(
-            source_vocabulary_size,
-            embedding_dim,
+            self.source_vocabulary_size,
+            self.embedding_dim,
             mask_zero=True,
             name="source_embedding",
         )
         self.encoder = keras.layers.Bidirectional(
-            rnn_class(encoder_units, return_sequences=True, return_state=True),
+            rnn_class(
+                self.encoder_units, return_sequences=True, return_state=True
+            ),
             name="encoder",
         )
         self.initial_state = keras.layers.Dense(
-            decoder_units, activation="tanh", name="initial_state"
+            self.decoder_units, activation="tanh", name="initial_state"
         )
         self.target_embedding = keras.layers.Embedding(
-            target_vocabulary_size, embedding_dim, name="target_embedding"
+            self.target_vocabulary_size,
+            self.embedding_dim,
+            name="target_embedding",
         )
         self.decoder_cell = BahdanauDecoderCell(
-            decoder_units, attention_units, cell_type, name="decoder_cell"
+            self.decoder_units,
+            self.attention_units,
+            self.cell_type,
+            name="decoder_cell",
         )
         self.deep_output = keras.layers.Dense(
-            2 * output_units, name="deep_output"
+            2 * self.output_units, name="deep_output"
         )
         # float32 logits under a mixed precision policy: a float16 softmax
         # over a large vocabulary loses the small probabilities.
         self.output_projection = keras.layers.Dense(
-            target_vocabulary_size, dtype="float32", name="output_projection"
+            self.target_vocabulary_size,
+            dtype="float32",
+            name="output_projection",
         )
-        self.embedding_dropout = keras.layers.Dropout(dropout)
-        self.output_dropout = keras.layers.Dropout(dropout)
-        self._compiled = {}
+        self.embedding_dropout = keras.layers.Dropout(self.dropout)
+        self.output_dropout = keras.layers.Dropout(self.dropout)
 
     def build(self, input_shape=None):
         annotation_dim = 2 * self.encoder_units
@@ -190,7 +192,7 @@ class BahdanauTranslator(keras.Model):
             `(annotations, projected_annotations, source_mask, states)`: what
             `decode_step` needs, `states` being the initial decoder state.
         """
-        source = _source_ids(source)
+        source = source_ids(source)
         mask = ops.not_equal(source, 0)
         embedded = self.embedding_dropout(
             self.source_embedding(source), training=training
@@ -267,123 +269,6 @@ class BahdanauTranslator(keras.Model):
         contexts = ops.transpose(stacked[num_states], (1, 0, 2))
         return self._logits(decoder_h, embedded, contexts, training=training)
 
-    def attention_weights(self, source, target):
-        """Teacher-forced attention weights `[batch, target_time, source_time]`."""
-        annotations, projected, mask, states = self.encode(source)
-        target = ops.convert_to_tensor(target, "int32")
-        rows = []
-        for i in range(target.shape[1]):
-            _, states, weights = self.decode_step(
-                target[:, i], states, annotations, projected, mask
-            )
-            rows.append(weights)
-        return ops.stack(rows, axis=1)
-
-    # === Inference ===
-
-    def _step_fn(self, annotations, projected, mask):
-        def step_fn(tokens, states):
-            logits, states, weights = self.decode_step(
-                tokens, states, annotations, projected, mask
-            )
-            return ops.log_softmax(ops.cast(logits, "float32")), states, weights
-
-        return step_fn
-
-    def _greedy(self, source, max_length):
-        annotations, projected, mask, states = self.encode(source)
-        batch = ops.shape(source)[0]
-        start = ops.full((batch,), self.start_token_id, "int32")
-        return samplers.greedy_search(
-            self._step_fn(annotations, projected, mask),
-            states,
-            start,
-            self.end_token_id,
-            max_length,
-            ops.shape(source)[1],
-        )
-
-    def _beam(self, source, max_length, beam_width, alpha):
-        annotations, projected, mask, states = self.encode(source)
-        repeat = lambda x: ops.repeat(x, beam_width, axis=0)  # noqa: E731
-        annotations, projected, mask = map(
-            repeat, (annotations, projected, mask)
-        )
-        states = [repeat(state) for state in states]
-        start = ops.full(
-            (ops.shape(source)[0] * beam_width,), self.start_token_id, "int32"
-        )
-        return samplers.beam_search(
-            self._step_fn(annotations, projected, mask),
-            states,
-            start,
-            self.end_token_id,
-            max_length,
-            ops.shape(source)[1],
-            beam_width,
-            alpha,
-        )
-
-    def greedy_decode(self, source, max_length=50):
-        """Greedy decoding of a batch, compiled.
-
-        Args:
-            source: Int ids `[batch, time]`, 0-padded.
-            max_length: Most tokens to emit per sentence, end token included.
-
-        Returns:
-            `(tokens, scores, weights)`: ids `[batch, max_length]` ending with
-            `end_token_id` (then 0), summed log-probabilities `[batch]`, and
-            attention weights `[batch, max_length, time]`.
-        """
-        _check_positive("max_length", max_length)
-        return self._run(
-            ("greedy", max_length),
-            lambda s: self._greedy(s, max_length),
-            source,
-        )
-
-    def beam_search(self, source, beam_width=4, max_length=50, alpha=0.6):
-        """Beam search of a batch, compiled; returns as `greedy_decode`.
-
-        Args:
-            source: Int ids `[batch, time]`, 0-padded.
-            beam_width: Hypotheses kept per sentence.
-            max_length: Most tokens to emit per sentence.
-            alpha: Length-penalty exponent, `((5 + length) / 6) ** alpha`.
-        """
-        _check_positive("beam_width", beam_width)
-        _check_positive("max_length", max_length)
-        # `alpha` is a graph input, not a constant: trying several length
-        # penalties (choosing them on a validation split) reuses one graph
-        # per beam width.
-        return self._run(
-            ("beam", max_length, beam_width),
-            lambda s, a: self._beam(s, max_length, beam_width, a),
-            source,
-            ops.convert_to_tensor(float(alpha), "float32"),
-        )
-
-    def generate(self, source, max_length=50, beam_width=1, alpha=0.6):
-        """Greedy decoding for `beam_width=1`, beam search above it.
-
-        The one place that chooses between the two samplers; returns as
-        `greedy_decode`.
-        """
-        if beam_width == 1:
-            return self.greedy_decode(source, max_length)
-        return self.beam_search(source, beam_width, max_length, alpha)
-
-    def _run(self, key, function, source, *scalars):
-        """Calls `function(source, *scalars)`, compiled once per `key`.
-
-        `key` holds the Python values that shape the graph; `scalars` are
-        float32 scalar tensors fed to it.
-        """
-        if key not in self._compiled:
-            self._compiled[key] = _compile(function, len(scalars))
-        return self._compiled[key](_source_ids(source), *scalars)
-
     def get_config(self):
         config = super().get_config()
         config.update(
@@ -404,37 +289,25 @@ class BahdanauTranslator(keras.Model):
         return config
 
 
-def _source_ids(source):
-    source = ops.convert_to_tensor(source, "int32")
-    if len(source.shape) != 2:
+def _check_arguments(
+    target_vocabulary_size, start_token_id, end_token_id, cell_type, dropout
+):
+    """The checks of `BahdanauTranslator` other than the positive sizes."""
+    for name, value in (
+        ("start_token_id", start_token_id),
+        ("end_token_id", end_token_id),
+    ):
+        if not isinstance(value, int) or not 0 < value < target_vocabulary_size:
+            raise ValueError(
+                f"`{name}` must be an id in [1, target_vocabulary_size="
+                f"{target_vocabulary_size}). Received: {name}={value!r}"
+            )
+    if cell_type not in _CELL_TYPES:
         raise ValueError(
-            "`source` must be token ids of shape [batch, time]. "
-            f"Received: shape={tuple(source.shape)}"
+            f"`cell_type` must be one of {_CELL_TYPES}. "
+            f"Received: cell_type={cell_type!r}"
         )
-    return source
-
-
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not 0.0 <= dropout < 1.0:
         raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
+            f"`dropout` must be in [0, 1). Received: dropout={dropout!r}"
         )
-
-
-def _compile(function, num_scalars=0):
-    """Traces `function(source, *scalars)` into a graph where possible."""
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(
-            function,
-            input_signature=[tf.TensorSpec([None, None], tf.int32)]
-            + [tf.TensorSpec([], tf.float32)] * num_scalars,
-            autograph=False,
-        )
-    if backend == "jax":
-        import jax
-
-        return jax.jit(function)
-    return function

@@ -69,15 +69,7 @@ def train_translator(recipe, out, data=None, runtime=None, overwrite=False):
     runtime = runtime or Runtime()
     keras.utils.set_random_seed(recipe.seed)
     data = load_translation_data(recipe, data)
-    preprocessor = BahdanauTranslatorPreprocessor.adapt(
-        data.train,
-        recipe.source_model,
-        recipe.source_vocabulary_size,
-        recipe.target_model,
-        recipe.target_vocabulary_size,
-        recipe.max_source_length,
-        recipe.max_target_length,
-    )
+    preprocessor = _adapt_preprocessor(recipe, data.train)
     sources, targets, dropped = preprocessor.training_pairs(data.train)
     print(
         f"Training on {len(sources)} pairs ({dropped} dropped: empty or "
@@ -89,7 +81,36 @@ def train_translator(recipe, out, data=None, runtime=None, overwrite=False):
     model, budget = _fit(recipe, preprocessor, sources, targets, runtime)
     if not runtime.is_chief:
         return {}
-    translator = Translator(
+    translator = _translator(recipe, model, preprocessor)
+    metrics, outputs = _evaluate(translator, recipe, data)
+    metrics.update(
+        train_seconds=round(budget.seconds, 1),
+        first_batch_seconds=round(budget.first_batch_seconds, 1),
+        epochs=budget.epochs,
+        num_train=len(sources),
+        num_train_dropped=dropped,
+        **_data_metrics(recipe, data, preprocessor),
+    )
+    _write_outputs(translator, metrics, outputs, data.test, out)
+    return metrics
+
+
+def _adapt_preprocessor(recipe, train_pairs):
+    """The recipe's tokenizers, trained on `train_pairs`, and length limits."""
+    return BahdanauTranslatorPreprocessor.adapt(
+        train_pairs,
+        recipe.source_model,
+        recipe.source_vocabulary_size,
+        recipe.target_model,
+        recipe.target_vocabulary_size,
+        recipe.max_source_length,
+        recipe.max_target_length,
+    )
+
+
+def _translator(recipe, model, preprocessor):
+    """The trained `Translator`, with the recipe's decoding settings."""
+    return Translator(
         model,
         preprocessor,
         recipe.beam_width,
@@ -101,13 +122,11 @@ def train_translator(recipe, out, data=None, runtime=None, overwrite=False):
             else None,
         },
     )
-    metrics, outputs = _evaluate(translator, recipe, data)
-    metrics.update(
-        train_seconds=round(budget.seconds, 1),
-        first_batch_seconds=round(budget.first_batch_seconds, 1),
-        epochs=budget.epochs,
-        num_train=len(sources),
-        num_train_dropped=dropped,
+
+
+def _data_metrics(recipe, data, preprocessor):
+    """Split sizes, vocabularies, target round trip, and the recipe itself."""
+    return dict(
         num_validation=len(data.validation),
         num_test=len(data.test),
         source_vocabulary_size=preprocessor.source_vocabulary_size,
@@ -115,8 +134,6 @@ def train_translator(recipe, out, data=None, runtime=None, overwrite=False):
         target_round_trip=round_trip_share(preprocessor, data.train),
         recipe=dataclasses.asdict(recipe),
     )
-    _write_outputs(translator, metrics, outputs, data.test, out)
-    return metrics
 
 
 def compiled_translator(

@@ -127,9 +127,37 @@ def _flat(g, ids, classifier):
 
 
 def _hierarchical(g, ids, classifier, boundary_ids, max_sentences, max_words):
+    """`(probabilities, attention)` of a `HierarchicalAttentionClassifier`."""
     word_ids, slots = layers.split_into_sentences(
         g, ids, boundary_ids, max_sentences, max_words
     )
+    vectors, word_mask, word_weights = _sentence_vectors(
+        g, word_ids, classifier, max_sentences, max_words
+    )
+    sentence_mask = _sentence_mask(g, word_mask, max_sentences, max_words)
+    x = layers.bidirectional(
+        g, "GRU", vectors, sentence_mask, classifier.sentence_encoder
+    )
+    document, _ = layers.attention_pooling(
+        g, x, sentence_mask, classifier.sentence_attention
+    )
+    weights = _token_weights(
+        g, word_weights, slots, ids, max_sentences * max_words
+    )
+    return layers.dense_softmax(g, document, classifier.output_layer), weights
+
+
+def _sentence_vectors(g, word_ids, classifier, max_sentences, max_words):
+    """The word level: every sentence encoded and pooled into one vector.
+
+    Args:
+        word_ids: `[batch, max_sentences, max_words]`.
+
+    Returns:
+        `(vectors, word_mask, word_weights)`: `[batch, max_sentences,
+        features]`, and the mask and attention weights of the words, one
+        row per sentence (`[batch * max_sentences, max_words]`).
+    """
     words = g.op("Reshape", word_ids, g.const([-1, max_words]))
     word_mask = g.op("Not", g.op("Equal", words, g.const(0, "int64")))
     x = layers.embedding(g, words, classifier.embedding)
@@ -137,19 +165,14 @@ def _hierarchical(g, ids, classifier, boundary_ids, max_sentences, max_words):
     vectors, word_weights = layers.attention_pooling(
         g, x, word_mask, classifier.word_attention
     )
-    vectors = g.op(
-        "Reshape",
-        vectors,
-        g.const(
-            [
-                -1,
-                max_sentences,
-                classifier.attention_heads * 2 * classifier.word_units,
-            ]
-        ),
-    )
-    # A sentence is masked when all its words are.
-    sentence_mask = g.op(
+    features = classifier.attention_heads * 2 * classifier.word_units
+    vectors = g.op("Reshape", vectors, g.const([-1, max_sentences, features]))
+    return vectors, word_mask, word_weights
+
+
+def _sentence_mask(g, word_mask, max_sentences, max_words):
+    """`[batch, max_sentences]`: a sentence is masked when all its words are."""
+    return g.op(
         "Greater",
         g.op(
             "ReduceMax",
@@ -163,17 +186,15 @@ def _hierarchical(g, ids, classifier, boundary_ids, max_sentences, max_words):
         ),
         g.const(0, "int32"),
     )
-    x = layers.bidirectional(
-        g, "GRU", vectors, sentence_mask, classifier.sentence_encoder
-    )
-    document, _ = layers.attention_pooling(
-        g, x, sentence_mask, classifier.sentence_attention
-    )
-    # Each token's word weight, read back from its sentence slot; dropped
-    # tokens point at an appended zero.
-    word_weights = g.op(
-        "Reshape", word_weights, g.const([-1, max_sentences * max_words])
-    )
+
+
+def _token_weights(g, word_weights, slots, ids, num_slots):
+    """Each token's word weight `[batch, time]`, read from its sentence slot.
+
+    Tokens the model did not see point at the spare slot `num_slots`: an
+    appended zero.
+    """
+    word_weights = g.op("Reshape", word_weights, g.const([-1, num_slots]))
     zero_column = g.op(
         "Expand",
         g.const([[0.0]], "float32"),
@@ -185,5 +206,4 @@ def _hierarchical(g, ids, classifier, boundary_ids, max_sentences, max_words):
         ),
     )
     word_weights = g.op("Concat", word_weights, zero_column, axis=1)
-    weights = g.op("GatherElements", word_weights, slots, axis=1)
-    return layers.dense_softmax(g, document, classifier.output_layer), weights
+    return g.op("GatherElements", word_weights, slots, axis=1)

@@ -104,11 +104,9 @@ class BahdanauTranslatorGeneration:
         return step_fn
 
     def _greedy(self, source, max_length):
-        annotations, projected, mask, states = self.encode(source)
-        batch = ops.shape(source)[0]
-        start = ops.full((batch,), self.start_token_id, "int32")
+        step_fn, states, start = self._sampler_inputs(source)
         return samplers.greedy_search(
-            self._step_fn(annotations, projected, mask),
+            step_fn,
             states,
             start,
             self.end_token_id,
@@ -117,17 +115,9 @@ class BahdanauTranslatorGeneration:
         )
 
     def _beam(self, source, max_length, beam_width, alpha):
-        annotations, projected, mask, states = self.encode(source)
-        repeat = lambda x: ops.repeat(x, beam_width, axis=0)  # noqa: E731
-        annotations, projected, mask = map(
-            repeat, (annotations, projected, mask)
-        )
-        states = [repeat(state) for state in states]
-        start = ops.full(
-            (ops.shape(source)[0] * beam_width,), self.start_token_id, "int32"
-        )
+        step_fn, states, start = self._sampler_inputs(source, beam_width)
         return samplers.beam_search(
-            self._step_fn(annotations, projected, mask),
+            step_fn,
             states,
             start,
             self.end_token_id,
@@ -136,6 +126,23 @@ class BahdanauTranslatorGeneration:
             beam_width,
             alpha,
         )
+
+    def _sampler_inputs(self, source, copies=1):
+        """`(step_fn, states, start_tokens)` of `source`, each row `copies` times.
+
+        Beam search decodes `copies = beam_width` rows per sentence.
+        """
+        annotations, projected, mask, states = self.encode(source)
+        if copies > 1:
+            repeat = lambda x: ops.repeat(x, copies, axis=0)  # noqa: E731
+            annotations, projected, mask = map(
+                repeat, (annotations, projected, mask)
+            )
+            states = [repeat(state) for state in states]
+        start = ops.full(
+            (ops.shape(source)[0] * copies,), self.start_token_id, "int32"
+        )
+        return self._step_fn(annotations, projected, mask), states, start
 
 
 def source_ids(source):

@@ -1,6 +1,58 @@
-"""Recurrent layers fed only masks that the cuDNN kernels accept."""
+"""Bidirectional recurrent layers: built so that they load, fed only masks
+that the cuDNN kernels accept."""
 
+import contextlib
+
+import keras
 from keras import ops
+
+# Where Keras keeps the object-sharing records of a load in progress
+# (`keras.src.saving.serialization_lib.ObjectSharingScope`).
+_SHARING_RECORDS = (
+    "shared_objects/id_to_config_map",
+    "shared_objects/id_to_obj_map",
+)
+
+
+def bidirectional(rnn, name):
+    """`keras.layers.Bidirectional(rnn, name=name)`, safe to build in a load.
+
+    `Bidirectional` makes its forward and backward layers by serialising
+    `rnn` twice. Inside `keras.saving.load_model`, Keras records every
+    serialised object by `id()` to find objects shared in the file; when
+    `rnn` sits at the address of an object serialised and freed earlier in
+    the same load, Keras takes it for a shared object, hands back the
+    forward layer as the backward one, and loading fails ("Forward layer and
+    backward layer should have different go_backwards value"), now and
+    then. Those records concern the file, not this layer's copies of `rnn`,
+    so they are set aside while it is built. The layers and their seeded
+    weights are those of `keras.layers.Bidirectional`.
+
+    Args:
+        rnn: A recurrent layer.
+        name: The `Bidirectional` layer's name.
+
+    Returns:
+        The `Bidirectional` layer.
+    """
+    with _object_sharing_set_aside():
+        return keras.layers.Bidirectional(rnn, name=name)
+
+
+@contextlib.contextmanager
+def _object_sharing_set_aside():
+    from keras.src.backend.common import global_state
+
+    saved = {
+        key: global_state.get_global_attribute(key) for key in _SHARING_RECORDS
+    }
+    for key in _SHARING_RECORDS:
+        global_state.set_global_attribute(key, None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            global_state.set_global_attribute(key, value)
 
 
 def call_rnn_right_padded(rnn, inputs, mask, training=False):

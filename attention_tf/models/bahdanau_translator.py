@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from attention_tf.arguments import check_positive_integers
-from attention_tf.layers.rnn_masks import call_rnn_right_padded
+from attention_tf.layers.rnn_masks import bidirectional, call_rnn_right_padded
 from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
 from attention_tf.models.bahdanau_translator_generation import (
     BahdanauTranslatorGeneration,
@@ -135,7 +135,7 @@ class BahdanauTranslator(BahdanauTranslatorGeneration, keras.Model):
             mask_zero=True,
             name="source_embedding",
         )
-        self.encoder = keras.layers.Bidirectional(
+        self.encoder = bidirectional(
             rnn_class(
                 self.encoder_units, return_sequences=True, return_state=True
             ),

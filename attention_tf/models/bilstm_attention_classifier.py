@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from attention_tf.layers import AttentionPooling
-from attention_tf.layers.rnn_masks import call_rnn_right_padded
+from attention_tf.layers.rnn_masks import bidirectional, call_rnn_right_padded
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")
@@ -97,7 +97,7 @@ class BiLSTMAttentionClassifier(keras.Model):
         self.embedding_dropout_layer = keras.layers.SpatialDropout1D(
             embedding_dropout, name="embedding_dropout"
         )
-        self.encoder = keras.layers.Bidirectional(
+        self.encoder = bidirectional(
             keras.layers.LSTM(lstm_units, return_sequences=True),
             name="encoder",
         )

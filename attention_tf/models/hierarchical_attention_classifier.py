@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from attention_tf.layers import AttentionPooling
-from attention_tf.layers.rnn_masks import call_rnn_right_padded
+from attention_tf.layers.rnn_masks import bidirectional, call_rnn_right_padded
 from attention_tf.models.bilstm_attention_classifier import _check_num_classes
 
 
@@ -108,7 +108,7 @@ class HierarchicalAttentionClassifier(keras.Model):
         self.embedding_dropout = keras.layers.SpatialDropout1D(
             dropout / 2, name="embedding_dropout"
         )
-        self.word_encoder = keras.layers.Bidirectional(
+        self.word_encoder = bidirectional(
             keras.layers.GRU(word_units, return_sequences=True),
             name="word_encoder",
         )
@@ -119,7 +119,7 @@ class HierarchicalAttentionClassifier(keras.Model):
             diversity_penalty=diversity_penalty,
             name="word_attention",
         )
-        self.sentence_encoder = keras.layers.Bidirectional(
+        self.sentence_encoder = bidirectional(
             keras.layers.GRU(sentence_units, return_sequences=True),
             name="sentence_encoder",
         )

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 
-from attention_tf.layers.rnn_masks import call_rnn_right_padded
+from attention_tf.layers.rnn_masks import bidirectional, call_rnn_right_padded
 from attention_tf.models import (
     BahdanauTranslator,
     BiLSTMAttentionClassifier,
@@ -196,3 +196,58 @@ def test_models_give_what_raw_masks_give(build, reference, shape, heads):
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+def _gru():
+    return keras.layers.GRU(4, return_sequences=True)
+
+
+def test_bidirectional_has_the_weights_keras_gives():
+    keras.utils.set_random_seed(3)
+    expected = keras.layers.Bidirectional(_gru())
+    expected.build((2, 5, 3))
+    keras.utils.set_random_seed(3)
+    layer = bidirectional(_gru(), name="encoder")
+    layer.build((2, 5, 3))
+    assert layer.backward_layer.go_backwards
+    assert not layer.forward_layer.go_backwards
+    assert [w.shape for w in layer.weights] == [
+        w.shape for w in expected.weights
+    ]
+    for ours, theirs in zip(layer.weights, expected.weights):
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(ours), keras.ops.convert_to_numpy(theirs)
+        )
+    values = np.random.default_rng(0).normal(size=(2, 5, 3))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(layer(values)),
+        keras.ops.convert_to_numpy(expected(values)),
+    )
+
+
+def test_bidirectional_survives_an_id_seen_earlier_in_a_load():
+    """What `load_model` meets when a freed object's address is reused.
+
+    Inside Keras' object-sharing scope (the one `load_model` opens), an
+    object whose `id()` was serialised before is taken for a shared object.
+    Keras' own `Bidirectional` then gets its forward layer back as the
+    backward one and fails; ours is built with those records set aside,
+    and they are back afterwards.
+    """
+    serialization_lib = pytest.importorskip(
+        "keras.src.saving.serialization_lib"
+    )
+    with serialization_lib.ObjectSharingScope():
+        rnn = _gru()
+        serialization_lib.serialize_keras_object(rnn)
+        with pytest.raises(ValueError, match="go_backwards"):
+            keras.layers.Bidirectional(rnn)
+    with serialization_lib.ObjectSharingScope():
+        rnn = _gru()
+        serialization_lib.serialize_keras_object(rnn)
+        layer = bidirectional(rnn, name="encoder")
+        assert serialization_lib.get_shared_object(id(rnn)) is None
+        with pytest.raises(ValueError, match="go_backwards"):
+            keras.layers.Bidirectional(rnn)
+    assert layer.forward_layer is not layer.backward_layer
+    assert layer.backward_layer.go_backwards

@@ -4,8 +4,11 @@ On a GPU with the TensorFlow backend, Keras runs `LSTM`/`GRU` through cuDNN
 only for right-padded masks with no all-masked row. A CPU never checks, so
 these tests record the masks that reach every recurrent layer and check both
 rules, on inputs built to break them: empty texts, padded sentence slots,
-short documents and zeros inside a row. They also check that the models give
-what the recurrent layers give when called with the raw mask.
+short documents and zeros inside a row. The classifiers' recurrent layers get
+no mask at all (their rows are compacted and read in the right order
+instead), the translator's encoder a right-padded one. They also check that
+the models give what the recurrent layers give when called with the raw
+mask.
 """
 
 import functools
@@ -20,6 +23,7 @@ from attention_tf.models import (
     BiLSTMAttentionClassifier,
     HierarchicalAttentionClassifier,
 )
+from tests.gradients import input_and_weight_gradients
 
 
 @pytest.fixture
@@ -54,9 +58,13 @@ def eager_masks(masks, run):
     ]
 
 
-def assert_cudnn_compatible(masks, layers):
+def assert_cudnn_compatible(masks, layers, masked=True):
+    """`layers` recurrent calls, all masked (cuDNN-safe) or all unmasked."""
     assert len(masks) == layers
     for mask in masks:
+        if not masked:
+            assert mask is None
+            continue
         assert mask is not None and mask.ndim == 2
         # Right-padded: no unmasked step after a masked one.
         assert not np.any(~mask[:, :-1] & mask[:, 1:]), mask
@@ -100,7 +108,7 @@ def test_bilstm_masks(recorded_masks, heads):
     ids = random_ids(np.random.default_rng(heads), (6, 9))
     model = bilstm(heads)
     masks = eager_masks(recorded_masks, lambda: model(ids))
-    assert_cudnn_compatible(masks, 2)  # forward and backward
+    assert_cudnn_compatible(masks, 2, masked=False)  # forward and backward
 
 
 @pytest.mark.parametrize("heads", [1, 2])
@@ -110,7 +118,7 @@ def test_han_masks(recorded_masks, heads):
     ids[2, 1] = 0  # an empty sentence between two others
     model = han(heads)
     masks = eager_masks(recorded_masks, lambda: model(ids))
-    assert_cudnn_compatible(masks, 4)  # two bidirectional GRUs
+    assert_cudnn_compatible(masks, 4, masked=False)  # two bidirectional GRUs
 
 
 @pytest.mark.parametrize("cell_type", ["gru", "lstm"])
@@ -157,6 +165,32 @@ def test_same_results_as_the_raw_mask(rnn_class, return_state):
             rtol=1e-5,
             atol=1e-6,
         )
+
+
+@pytest.mark.parametrize("rnn_class", [keras.layers.LSTM, keras.layers.GRU])
+def test_same_gradients_as_the_raw_mask(rnn_class):
+    """The unmasked path trains as the masked one: same gradients, finite."""
+    rng = np.random.default_rng(4)
+    rnn = keras.layers.Bidirectional(rnn_class(5, return_sequences=True))
+    inputs = rng.normal(size=(6, 8, 3)).astype("float32")
+    mask = random_ids(rng, (6, 8)) != 0
+    upstream = keras.ops.convert_to_tensor(
+        rng.normal(size=(6, 8, 10)).astype("float32")
+    )
+    rnn(inputs, mask=mask)  # builds the weights
+
+    def raw(layer, x):
+        return keras.ops.sum(layer(x, mask=mask) * upstream)
+
+    def ours(layer, x):
+        return keras.ops.sum(call_rnn_right_padded(layer, x, mask) * upstream)
+
+    expected = input_and_weight_gradients(rnn, raw, inputs)
+    actual = input_and_weight_gradients(rnn, ours, inputs)
+    assert len(actual) == len(expected) == 1 + len(rnn.trainable_weights)
+    for a, e in zip(actual, expected):
+        assert np.all(np.isfinite(a))
+        np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-6)
 
 
 def han_with_raw_masks(model, ids):

@@ -93,15 +93,7 @@ def call_rnn_right_padded(rnn, inputs, mask, training=False):
         of the sequences and the final states.
     """
     mask = ops.cast(mask, "bool")
-    kept = ops.cast(mask, "int32")
-    count = ops.sum(kept, axis=1, keepdims=True)
-    # Where each step goes: unmasked steps first, then the masked ones, each
-    # group in its original order. A permutation of every row's steps.
-    destination = ops.where(
-        mask,
-        ops.cumsum(kept, axis=1) - kept,
-        count + ops.cumsum(1 - kept, axis=1) - (1 - kept),
-    )
+    count, destination = _compaction(mask)
     compact = _gather_steps(inputs, ops.argsort(destination, axis=1))
     if _runs_unmasked(rnn):
         sequences, states = (
@@ -125,6 +117,22 @@ def call_rnn_right_padded(rnn, inputs, mask, training=False):
         return sequences
     has_steps = count > 0
     return [sequences] + [ops.where(has_steps, s, 0.0) for s in states]
+
+
+def _compaction(mask):
+    """Each row's unmasked-step count, and where each of its steps goes.
+
+    Unmasked steps go first, then the masked ones, each group in its
+    original order: a permutation of every row's steps.
+    """
+    kept = ops.cast(mask, "int32")
+    count = ops.sum(kept, axis=1, keepdims=True)
+    destination = ops.where(
+        mask,
+        ops.cumsum(kept, axis=1) - kept,
+        count + ops.cumsum(1 - kept, axis=1) - (1 - kept),
+    )
+    return count, destination
 
 
 def _runs_unmasked(rnn):

@@ -18,7 +18,9 @@ medians are in the JSON and its `table_medians`); ratios are the variant's
 time over TensorFlow's graph step, so below 1 is faster.
 Results go to benchmarks/results/backends.json (with each step's median
 CPU time, and for PyTorch `layer_breakdown`: where its layer step goes,
-from `torch_step_breakdown.py`) and a markdown table is printed.
+from `torch_step_breakdown.py`, and `encoder_paths`: the classifier's
+masked BiLSTM in Keras against PyTorch's fused LSTM, from
+`torch_lstm_paths.py`) and a markdown table is printed.
 
 Why PyTorch has two rows: its CPU kernels run on OpenMP threads (one per
 core), which by default spin while they wait for work. On a machine whose
@@ -171,6 +173,11 @@ def measure(jit_compile, repeats):
 
         results["layer_breakdown"] = breakdown(
             *_layer_model(jit_compile), lambda step: _step_ms(step, repeats)
+        )
+        from torch_lstm_paths import encoder_paths
+
+        results["encoder_paths"] = encoder_paths(
+            CLASSIFIER_SHAPE, lambda step: _step_ms(step, repeats)
         )
     return results
 

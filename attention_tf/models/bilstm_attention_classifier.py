@@ -18,10 +18,11 @@ class BiLSTMAttentionClassifier(keras.Model):
        text (per head), a weight per word.
     5. Dropout, then `Dense(num_classes, activation="softmax")`.
 
-    Binary tasks use two classes. The LSTM always gets a right-padded mask
-    with no all-masked row (see `call_rnn_right_padded`), so it stays on
-    the cuDNN kernel on a GPU whatever the ids, empty texts included; an
-    empty text gets zero attention weights and a zero pooled vector.
+    Binary tasks use two classes. The LSTM reads every text's words moved
+    to the front of its row, with no mask (see `call_rnn_right_padded`), so
+    it stays on the cuDNN kernel on a GPU whatever the ids, empty texts
+    included; an empty text gets zero attention weights and a zero pooled
+    vector.
 
     Args:
         vocabulary_size: Number of token ids, including padding (0).

@@ -27,7 +27,7 @@ class HierarchicalAttentionClassifier(keras.Model):
 
     Masks: padding words (id 0) are masked in step 1; sentences with no
     words are masked in step 2, so padding never changes the output. Both
-    GRUs get right-padded masks with no all-masked row (see
+    GRUs read each row's steps moved to its front, with no mask (see
     `call_rnn_right_padded`), so they stay on the cuDNN kernel on a GPU
     although padded sentence slots are empty rows of the word level.
 

@@ -1,14 +1,13 @@
 """Bidirectional recurrent layers: built so that they load, fed only masks
 that the cuDNN kernels accept."""
 
-import contextlib
-
 import keras
 from keras import ops
+from keras.src.backend.common import global_state
 
 # Where Keras keeps the object-sharing records of a load in progress
 # (`keras.src.saving.serialization_lib.ObjectSharingScope`).
-_SHARING_RECORDS = (
+_SHARING = (
     "shared_objects/id_to_config_map",
     "shared_objects/id_to_obj_map",
 )
@@ -35,21 +34,11 @@ def bidirectional(rnn, name):
     Returns:
         The `Bidirectional` layer.
     """
-    with _object_sharing_set_aside():
-        return keras.layers.Bidirectional(rnn, name=name)
-
-
-@contextlib.contextmanager
-def _object_sharing_set_aside():
-    from keras.src.backend.common import global_state
-
-    saved = {
-        key: global_state.get_global_attribute(key) for key in _SHARING_RECORDS
-    }
-    for key in _SHARING_RECORDS:
+    saved = {key: global_state.get_global_attribute(key) for key in _SHARING}
+    for key in _SHARING:
         global_state.set_global_attribute(key, None)
     try:
-        yield
+        return keras.layers.Bidirectional(rnn, name=name)
     finally:
         for key, value in saved.items():
             global_state.set_global_attribute(key, value)

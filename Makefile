@@ -55,6 +55,8 @@ test-backends: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints/newest.txt -e ".[dev,torch]"
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -m "not slow" $(BACKEND_TESTS)
 	KERAS_BACKEND=torch $(BIN)/python -m pytest -m "not slow" $(BACKEND_TESTS)
+	$(BIN)/python -m pytest tests/training/test_doc_classifier.py \
+		-k other_backends
 
 # The layer and model tests on the oldest and newest supported releases
 # (constraints/*.txt), each in a virtual environment of its own, on the

@@ -1,8 +1,10 @@
 """`attention-tf train-doc-classifier` and `attention-tf classify`."""
 
+import argparse
 import dataclasses
 import os
 
+import keras
 import tensorflow as tf
 
 from attention_tf.models.attention_heads import head_mean
@@ -76,6 +78,12 @@ def _add_training_arguments(train):
         type=int,
         help="word2vec epochs over the training (and, for IMDB, unlabelled) "
         "text to start the embeddings from; 0 starts them at random.",
+    )
+    train.add_argument(
+        "--freeze-embeddings",
+        action=argparse.BooleanOptionalAction,
+        help="Keep the word2vec embeddings fixed (--no-freeze-embeddings "
+        "fine-tunes them).",
     )
 
 
@@ -164,7 +172,7 @@ def classify_command(args):
     model = doc_classifier.load_classifier(args.model)
     vocabulary = model.vectorizer.get_vocabulary()
     probabilities, ids, weights = (
-        output.numpy()
+        keras.ops.convert_to_numpy(output)
         for output in model(
             tf.constant(args.texts),
             return_attention_scores=True,

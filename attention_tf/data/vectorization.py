@@ -72,7 +72,8 @@ def texts_to_token_ids(
     token_ids, lengths = [], []
     for start in range(0, len(texts), batch_size):
         batch = tf.constant(list(texts[start : start + batch_size]))
-        ids = vectorizer(standardizer(batch)).numpy().astype("int32")
+        ids = keras.ops.convert_to_numpy(vectorizer(standardizer(batch)))
+        ids = ids.astype("int32")
         # Right padding: a row's length is its number of non-zero ids.
         for row, length in zip(ids, (ids != 0).sum(axis=1)):
             lengths.append(length)

@@ -138,6 +138,13 @@ class DocumentClassifierPreprocessor(keras.layers.Layer):
         width = tf.shape(token_ids)[1]
         return tf.pad(token_ids, [[0, 0], [0, tf.maximum(1 - width, 0)]])
 
+    def __call__(self, texts, **kwargs):
+        if keras.backend.backend() != "tensorflow":
+            # String ops exist only in TensorFlow, and Keras would turn the
+            # strings into the backend's arrays: run them as they are.
+            return self.call(tf.convert_to_tensor(texts))
+        return super().__call__(texts, **kwargs)
+
     def call(self, texts):
         return self.model_input(self.token_ids(texts))
 

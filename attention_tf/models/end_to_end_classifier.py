@@ -58,14 +58,21 @@ class EndToEndClassifier(keras.Model):
     def build(self, input_shape=None):
         # Builds the classifier's weights so that loading can restore them.
         rank = 3 if self.preprocessor.hierarchical else 2
-        self.classifier(tf.zeros((1,) * rank, "int64"))
+        self.classifier(np.zeros((1,) * rank, "int64"))
         self.built = True
 
     def __call__(self, texts, *args, **kwargs):
         # Keras takes a Python list for several inputs; here it is a batch.
-        return super().__call__(as_text_batch(texts), *args, **kwargs)
+        texts = as_text_batch(texts)
+        if keras.backend.backend() == "tensorflow":
+            return super().__call__(texts, *args, **kwargs)
+        # Other backends hold no strings: the preprocessing runs eagerly in
+        # TensorFlow, the classifier on the backend's arrays.
+        if not self.built:
+            self.build()
+        return self.call(texts, *args, **kwargs)
 
-    def predict(self, x, *args, **kwargs):
+    def predict(self, x, *args, batch_size=32, **kwargs):
         if tf.is_tensor(x):
             x = x.numpy()
         if not isinstance(x, (str, bytes, list, tuple, np.ndarray)):
@@ -74,8 +81,15 @@ class EndToEndClassifier(keras.Model):
         if not len(texts):
             # `predict` has no batch to run on, so no output to return.
             return np.zeros((0, len(self.class_names)), "float32")
+        if keras.backend.backend() != "tensorflow":
+            return np.concatenate(
+                [
+                    keras.ops.convert_to_numpy(self(texts[i : i + batch_size]))
+                    for i in range(0, len(texts), batch_size)
+                ]
+            )
         # Keras' array adapter takes arrays of `str` objects only.
-        return super().predict(texts, *args, **kwargs)
+        return super().predict(texts, *args, batch_size=batch_size, **kwargs)
 
     def call(self, texts, return_attention_scores=False):
         # The recurrent layers fail on a batch of no texts: an empty text
@@ -83,6 +97,8 @@ class EndToEndClassifier(keras.Model):
         count = tf.shape(texts)[0]
         texts = tf.concat([texts, tf.constant([""])], axis=0)
         ids = self.preprocessor(texts)
+        if keras.backend.backend() != "tensorflow":
+            count, ids = int(count), keras.ops.convert_to_tensor(ids.numpy())
         if not return_attention_scores:
             return self.classifier(ids)[:count]
         outputs = self.classifier(ids, return_attention_scores=True)

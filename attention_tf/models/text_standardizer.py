@@ -40,6 +40,13 @@ class TextStandardizer(keras.layers.Layer):
     <tf.Tensor: shape=(), dtype=string, numpy=b'great film ! loved it really .'>
     """
 
+    def __call__(self, inputs, **kwargs):
+        if keras.backend.backend() != "tensorflow":
+            # Keras would turn the strings into the backend's arrays, which
+            # hold no strings: run the TensorFlow string ops as they are.
+            return self.call(tf.convert_to_tensor(inputs))
+        return super().__call__(inputs, **kwargs)
+
     def call(self, inputs):
         text = tf.strings.lower(inputs, encoding="utf-8")
         for pattern, replacement in REPLACEMENTS:

@@ -40,6 +40,8 @@ RECIPE_FIELDS = (
     "learning_rate",
     "unlabelled_size",
     "word_vector_epochs",
+    "freeze_embeddings",
+    "batch_size",
 )
 
 
@@ -74,6 +76,8 @@ class DocClassifierConfig:
         learning_rate: Peak of the cosine schedule.
         word_vector_epochs: word2vec epochs for the starting embeddings (0:
             random embeddings).
+        freeze_embeddings: Keep the word2vec embeddings as they are: no
+            gradient and no optimizer update for the largest weight.
         batch_size: Texts per batch (the least, with `batch_tokens`).
         batch_tokens: Fill batches of short texts up to this many tokens.
         num_buckets: Length buckets for batching.
@@ -109,6 +113,7 @@ class DocClassifierConfig:
     patience: int = 1
     learning_rate: float = 2e-3
     word_vector_epochs: int = 5
+    freeze_embeddings: bool = False
     batch_size: int = 32
     batch_tokens: int = None
     num_buckets: int = 12
@@ -160,6 +165,12 @@ class DocClassifierConfig:
                     f"{name} must be in [0, 1). Received: {getattr(self, name)}"
                 )
         check_at_least("--diversity-penalty", self.diversity_penalty, 0.0)
+        if self.freeze_embeddings and self.word_vector_epochs == 0:
+            raise ValueError(
+                "--freeze-embeddings needs word vectors to keep: "
+                "--word-vector-epochs is 0, so the embeddings would stay "
+                "random."
+            )
 
     @property
     def quick(self):

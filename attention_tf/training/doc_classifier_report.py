@@ -3,6 +3,7 @@
 import collections
 import html
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -176,8 +177,9 @@ def attention_examples(model, test, count):
         tf.constant([test.texts[i] for i in picks]),
         return_attention_scores=True,
     )
-    probabilities, ids = (o.numpy() for o in outputs[:2])
-    weights = [o.numpy() for o in outputs[2:]]
+    outputs = [keras.ops.convert_to_numpy(o) for o in outputs]
+    probabilities, ids = outputs[:2]
+    weights = outputs[2:]
     heads = per_head(ids, *weights)
     mean = head_mean(ids, *weights)
     vocabulary = model.vectorizer.get_vocabulary()

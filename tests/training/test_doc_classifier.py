@@ -1,4 +1,5 @@
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -307,3 +308,54 @@ def test_imdb_run_learns_vocabulary_and_vectors_from_unlabelled_reviews(
     assert vectors.shape == (metrics["vocab_size"], 64)
     model = keras.saving.load_model(str(out / "model.keras"), safe_mode=True)
     assert "onlyunlabelled" in model.vectorizer.get_vocabulary()
+
+
+# JAX comes with the dev extra; PyTorch with the torch extra, which
+# `make test-backends` installs before running this test again.
+OTHER_BACKENDS = [
+    name for name in ("jax", "torch") if importlib.util.find_spec(name)
+]
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_other_backends_train_save_and_classify(
+    backend, keyword_corpus, tmp_path
+):
+    """The trainer on JAX and PyTorch: string preprocessing stays in
+    TensorFlow, the classifier runs on the backend; the saved model loads
+    there and classifies raw texts."""
+    script = f"""
+import json, sys
+import keras, numpy as np
+from attention_tf.cli import main
+assert keras.backend.backend() == {backend!r}
+args = ["train-doc-classifier", "--data", {keyword_corpus!r}, "--out",
+        {str(tmp_path)!r}, "--quick", "--seed", "3",
+        "--word-vector-epochs", "0", "--epochs", "6"]
+assert main(args) == 0
+metrics = json.load(open({str(tmp_path / "metrics.json")!r}))
+model = keras.saving.load_model({str(tmp_path / "model.keras")!r})
+texts = ["w1 w2 excellent w3", "w4 dreadful w5", ""]
+probabilities = model.predict(texts, verbose=0)
+_, _, weights = model(texts, return_attention_scores=True)
+print(json.dumps({{
+    "accuracy": metrics["test_accuracy"],
+    "labels": np.argmax(probabilities, axis=1).tolist(),
+    "weight_sums": np.sum(keras.ops.convert_to_numpy(weights), 1).tolist(),
+}}))
+"""
+    env = dict(os.environ, KERAS_BACKEND=backend, JAX_PLATFORMS="cpu")
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["accuracy"] >= 0.95
+    assert outcome["labels"][:2] == [1, 0]  # Classes sorted: neg, pos.
+    np.testing.assert_allclose(
+        outcome["weight_sums"], [1.0, 1.0, 0.0], atol=1e-5
+    )

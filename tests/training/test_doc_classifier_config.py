@@ -38,6 +38,10 @@ def test_presets_are_named_and_frozen():
         (dict(attention_heads=2.0), "--attention-heads must be an integer"),
         (dict(attention_dropout=1.0), r"attention_dropout must be in \[0"),
         (dict(diversity_penalty=-0.1), "--diversity-penalty must be >= 0"),
+        (
+            dict(freeze_embeddings=True, word_vector_epochs=0),
+            "--freeze-embeddings needs word vectors",
+        ),
     ],
 )
 def test_replace_checks_the_result(change, match):

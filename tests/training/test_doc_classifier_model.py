@@ -134,3 +134,30 @@ def test_attention_options_reach_every_attention_layer(architecture):
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(copy(ids)), first, atol=1e-6
     )
+
+
+@pytest.mark.parametrize("architecture", ["bilstm", "han"])
+@pytest.mark.parametrize("freeze", [True, False])
+def test_frozen_embeddings_get_no_update(architecture, freeze):
+    from attention_tf.training.doc_classifier_model import compile_classifier
+
+    config = dataclasses.replace(
+        TINY, architecture=architecture, freeze_embeddings=freeze
+    )
+    keras.utils.set_random_seed(4)
+    classifier = compile_classifier(build_classifier(config, 20, 2), config, 4)
+    before = [w.numpy().copy() for w in classifier.weights]
+    embeddings = classifier.embedding.embeddings
+    assert (
+        embeddings.path in {w.path for w in classifier.trainable_weights}
+    ) != freeze
+    ids = _ids(architecture, 2)
+    classifier.fit(ids, np.array([0, 1, 0]), epochs=2, verbose=0)
+    changed = {
+        w.path
+        for w, old in zip(classifier.weights, before)
+        if not np.array_equal(w.numpy(), old)
+    }
+    assert (embeddings.path in changed) != freeze
+    # Everything else that trains still does.
+    assert any("lstm" in path or "gru" in path for path in changed)

@@ -24,6 +24,11 @@ PYTEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
+# train-doc-classifier's Keras backend: KERAS_BACKEND if set; otherwise
+# TensorFlow where there is an NVIDIA GPU (its LSTMs run on cuDNN) and JAX
+# on CPUs, where its steps are faster (benchmarks/trainer_throughput.py).
+TRAIN_BACKEND := $(or $(KERAS_BACKEND),$(if $(shell command -v nvidia-smi 2>/dev/null),tensorflow,jax))
+
 .PHONY: install test test-slow test-browser test-backends test-compat test-no-tf lint bench \
 	train-doc-classifier train-decoder notebook notebook-run clean
 
@@ -106,11 +111,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/layer.py
 	$(BIN)/python benchmarks/training.py
+	$(BIN)/python benchmarks/trainer_throughput.py
 	$(BIN)/python benchmarks/decoder.py
 	$(BIN)/python benchmarks/backends.py
 
 train-doc-classifier: $(STAMP)
-	$(BIN)/attention-tf train-doc-classifier \
+	KERAS_BACKEND=$(TRAIN_BACKEND) $(BIN)/attention-tf train-doc-classifier \
 		$(if $(or $(DATA),$(IMDB_DEFAULT)),--data "$(or $(DATA),$(IMDB_DEFAULT))") \
 		$(if $(OUT),--out "$(OUT)") \
 		$(if $(QUICK),--quick) $(ARGS)

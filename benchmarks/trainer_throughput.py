@@ -7,8 +7,9 @@ Real (non-padding) tokens per second of training, for the default
 - "c81ecbd": the trainer of commit c81ecbd, run from that commit's own
   code (`git archive` into a temporary folder): its model builder, its
   length buckets, its compile settings, TensorFlow;
-- "default": today's `FULL` recipe and backend, built by today's
-  `build_classifier` and `make_batches`' bucketing.
+- "default": today's `FULL` recipe on the backend that `make
+  train-doc-classifier` picks (`default_backend`), built by today's
+  `build_classifier`, in the same length buckets.
 
 Both sides get the same token ids (today's preprocessor; the vocabulary
 does not change the work per token). A Keras process has one backend, so
@@ -25,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -175,9 +177,18 @@ def _baseline_code(folder):
     return folder
 
 
+def default_backend():
+    """The Makefile's choice for `make train-doc-classifier`."""
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    return "tensorflow" if shutil.which("nvidia-smi") else "jax"
+
+
 def _run_side(side, tokens_path, passes, baseline_folder):
     """One side's child process; returns what `measure` reports."""
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    environment = dict(
+        os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND=default_backend()
+    )
     if side == "c81ecbd":
         # Its own code first on the path, on the backend it had.
         environment.update(

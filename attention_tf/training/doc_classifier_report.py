@@ -254,6 +254,7 @@ def run_metrics(config, data, tokens, batches, outcome):
         "bucket_lengths": batches.bucket_lengths,
         "bucket_batch_sizes": batches.bucket_batch_sizes,
         "architecture": config.architecture,
+        "backend": keras.backend.backend(),
         "quick": config.quick,
         "seed": config.seed,
         "class_names": data.class_names,

@@ -114,7 +114,7 @@ class DocClassifierConfig:
     learning_rate: float = 2e-3
     word_vector_epochs: int = 5
     freeze_embeddings: bool = False
-    batch_size: int = 32
+    batch_size: int = 64
     batch_tokens: int = None
     num_buckets: int = 12
     test_share: float = 0.2
@@ -199,5 +199,6 @@ QUICK = dataclasses.replace(
     lstm_units=32,
     attention_units=32,
     learning_rate=3e-3,
+    batch_size=32,
 )
 PRESETS = {"quick": QUICK, "full": FULL}

@@ -354,7 +354,7 @@ print(json.dumps({{
     )
     assert result.returncode == 0, result.stderr[-3000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    assert outcome["accuracy"] >= 0.95
+    assert outcome["accuracy"] >= 0.9
     assert outcome["labels"][:2] == [1, 0]  # Classes sorted: neg, pos.
     np.testing.assert_allclose(
         outcome["weight_sums"], [1.0, 1.0, 0.0], atol=1e-5

@@ -25,9 +25,13 @@ PYTEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 # train-doc-classifier's Keras backend: KERAS_BACKEND if set; otherwise
-# TensorFlow where there is an NVIDIA GPU (its LSTMs run on cuDNN) and JAX
-# on CPUs, where its steps are faster (benchmarks/trainer_throughput.py).
-TRAIN_BACKEND := $(or $(KERAS_BACKEND),$(if $(shell command -v nvidia-smi 2>/dev/null),tensorflow,jax))
+# TensorFlow where there is an NVIDIA GPU (its LSTMs run on cuDNN) or for
+# HAN (its batches come in ~100 shapes, and XLA compiles each one), and JAX
+# for the BiLSTM on CPUs, where its steps are faster
+# (benchmarks/trainer_throughput.py).
+GPU := $(shell command -v nvidia-smi 2>/dev/null)
+HAN := $(findstring han,$(ARGS))
+TRAIN_BACKEND := $(or $(KERAS_BACKEND),$(if $(GPU)$(HAN),tensorflow,jax))
 
 .PHONY: install test test-slow test-browser test-backends test-compat test-no-tf lint bench \
 	train-doc-classifier train-decoder notebook notebook-run clean

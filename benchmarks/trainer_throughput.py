@@ -171,6 +171,7 @@ def _baseline_code(folder):
             f"Commit {BASELINE_COMMIT} is not in this clone's history "
             f"(a shallow clone?): {archive.stderr.decode()[-500:]}"
         )
+    os.makedirs(folder)
     subprocess.run(
         ["tar", "-x", "-C", folder], input=archive.stdout, check=True
     )

@@ -24,15 +24,6 @@ PYTEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-# train-doc-classifier's Keras backend: KERAS_BACKEND if set; otherwise
-# TensorFlow where there is an NVIDIA GPU (its LSTMs run on cuDNN) or for
-# HAN (its batches come in ~100 shapes, and XLA compiles each one), and JAX
-# for the BiLSTM on CPUs, where its steps are faster
-# (benchmarks/trainer_throughput.py).
-GPU := $(shell command -v nvidia-smi 2>/dev/null)
-HAN := $(findstring han,$(ARGS))
-TRAIN_BACKEND := $(or $(KERAS_BACKEND),$(if $(GPU)$(HAN),tensorflow,jax))
-
 .PHONY: install test test-slow test-browser test-backends test-compat test-no-tf lint bench \
 	train-doc-classifier train-decoder notebook notebook-run clean
 
@@ -120,7 +111,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/backends.py
 
 train-doc-classifier: $(STAMP)
-	KERAS_BACKEND=$(TRAIN_BACKEND) $(BIN)/attention-tf train-doc-classifier \
+	$(BIN)/attention-tf train-doc-classifier \
 		$(if $(or $(DATA),$(IMDB_DEFAULT)),--data "$(or $(DATA),$(IMDB_DEFAULT))") \
 		$(if $(OUT),--out "$(OUT)") \
 		$(if $(QUICK),--quick) $(ARGS)

@@ -5,10 +5,11 @@ import tensorflow as tf
 
 from attention_tf.data.sentences import split_into_sentences
 from attention_tf.data.vectorization import adapt_vectorizer, texts_to_token_ids
+from attention_tf.models.tensorflow_string_layer import TensorFlowStringLayer
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")
-class DocumentClassifierPreprocessor(keras.layers.Layer):
+class DocumentClassifierPreprocessor(TensorFlowStringLayer):
     """Turns raw strings into the ids a document classifier reads.
 
     The same preprocessor prepares the training batches and runs inside the
@@ -137,13 +138,6 @@ class DocumentClassifierPreprocessor(keras.layers.Layer):
         # One padding step for empty texts, so the LSTM has a step to run.
         width = tf.shape(token_ids)[1]
         return tf.pad(token_ids, [[0, 0], [0, tf.maximum(1 - width, 0)]])
-
-    def __call__(self, texts, **kwargs):
-        if keras.backend.backend() != "tensorflow":
-            # String ops exist only in TensorFlow, and Keras would turn the
-            # strings into the backend's arrays: run them as they are.
-            return self.call(tf.convert_to_tensor(texts))
-        return super().__call__(texts, **kwargs)
 
     def call(self, texts):
         return self.model_input(self.token_ids(texts))

@@ -3,6 +3,8 @@
 import keras
 import tensorflow as tf
 
+from attention_tf.models.tensorflow_string_layer import TensorFlowStringLayer
+
 # The clean-up after lower-casing, in order: (RE2 pattern, replacement).
 # `attention-tf export --format onnx` writes them out for other clients.
 REPLACEMENTS = (
@@ -19,7 +21,7 @@ REPLACEMENTS = (
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")
-class TextStandardizer(keras.layers.Layer):
+class TextStandardizer(TensorFlowStringLayer):
     """Lower-cases text, removes `<br />` tags and separates punctuation.
 
     1. Lower-case (Unicode aware).
@@ -39,13 +41,6 @@ class TextStandardizer(keras.layers.Layer):
     >>> layer(np.array(["Great film!<br /><br />Loved it, really."]))[0]
     <tf.Tensor: shape=(), dtype=string, numpy=b'great film ! loved it really .'>
     """
-
-    def __call__(self, inputs, **kwargs):
-        if keras.backend.backend() != "tensorflow":
-            # Keras would turn the strings into the backend's arrays, which
-            # hold no strings: run the TensorFlow string ops as they are.
-            return self.call(tf.convert_to_tensor(inputs))
-        return super().__call__(inputs, **kwargs)
 
     def call(self, inputs):
         text = tf.strings.lower(inputs, encoding="utf-8")

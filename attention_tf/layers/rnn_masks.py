@@ -54,7 +54,8 @@ def call_rnn_right_padded(rnn, inputs, mask, training=False):
     the same layer with no mask. Padded sentence slots, empty texts and
     zeros inside a row break the cuDNN rules. So:
 
-    1. Every row's unmasked steps move, in order, to its front.
+    1. Every row's unmasked steps move, in order, to its front (nothing
+       moves when every row is right-padded already).
     2. A `Bidirectional` layer that returns no states then runs with no
        mask at all: its forward layer over those rows (a row's padding
        comes after its steps, so it cannot change their outputs), its
@@ -83,7 +84,13 @@ def call_rnn_right_padded(rnn, inputs, mask, training=False):
     """
     mask = ops.cast(mask, "bool")
     count, destination = _compaction(mask)
-    compact = _gather_steps(inputs, ops.argsort(destination, axis=1))
+    # Right-padded batches (every text of a classifier) need no moves.
+    padded = _right_padded(mask)
+    compact = ops.cond(
+        padded,
+        lambda: inputs,
+        lambda: _gather_steps(inputs, ops.argsort(destination, axis=1)),
+    )
     if _runs_unmasked(rnn):
         sequences, states = (
             _bidirectional_unmasked(rnn, compact, count, training),
@@ -100,7 +107,13 @@ def call_rnn_right_padded(rnn, inputs, mask, training=False):
             else (returned, None)
         )
     sequences = ops.where(
-        mask[..., None], _gather_steps(sequences, destination), 0.0
+        mask[..., None],
+        ops.cond(
+            padded,
+            lambda: sequences,
+            lambda: _gather_steps(sequences, destination),
+        ),
+        0.0,
     )
     if states is None:
         return sequences
@@ -122,6 +135,11 @@ def _compaction(mask):
         count + ops.cumsum(1 - kept, axis=1) - (1 - kept),
     )
     return count, destination
+
+
+def _right_padded(mask):
+    """Whether no row of `mask` has an unmasked step after a masked one."""
+    return ops.all(ops.logical_or(mask[:, :-1], ops.logical_not(mask[:, 1:])))
 
 
 def _runs_unmasked(rnn):

@@ -143,16 +143,29 @@ def test_translator_masks(recorded_masks, cell_type):
     assert_cudnn_compatible(masks, 2)
 
 
+def right_padded_mask(rng, shape):
+    """Rows of random lengths (0 to all steps), padding only at the end."""
+    lengths = rng.integers(0, shape[1] + 1, size=shape[0])
+    lengths[1] = shape[1]
+    return np.arange(shape[1])[None, :] < lengths[:, None]
+
+
 @pytest.mark.parametrize("rnn_class", [keras.layers.LSTM, keras.layers.GRU])
 @pytest.mark.parametrize("return_state", [False, True])
-def test_same_results_as_the_raw_mask(rnn_class, return_state):
+@pytest.mark.parametrize("layout", ["scattered", "right_padded"])
+def test_same_results_as_the_raw_mask(rnn_class, return_state, layout):
+    """Masks with zeros inside rows (steps move), and right-padded ones
+    (nothing moves)."""
     rng = np.random.default_rng(1)
     rnn = keras.layers.Bidirectional(
         rnn_class(5, return_sequences=True, return_state=return_state)
     )
     inputs = rng.normal(size=(6, 8, 3)).astype("float32")
-    mask = random_ids(rng, (6, 8)) != 0
-    mask[1] = True
+    if layout == "scattered":
+        mask = random_ids(rng, (6, 8)) != 0
+        mask[1] = True
+    else:
+        mask = right_padded_mask(rng, (6, 8))
     expected = rnn(inputs, mask=mask)
     actual = call_rnn_right_padded(rnn, inputs, mask)
     if not return_state:
@@ -168,12 +181,16 @@ def test_same_results_as_the_raw_mask(rnn_class, return_state):
 
 
 @pytest.mark.parametrize("rnn_class", [keras.layers.LSTM, keras.layers.GRU])
-def test_same_gradients_as_the_raw_mask(rnn_class):
+@pytest.mark.parametrize("layout", ["scattered", "right_padded"])
+def test_same_gradients_as_the_raw_mask(rnn_class, layout):
     """The unmasked path trains as the masked one: same gradients, finite."""
     rng = np.random.default_rng(4)
     rnn = keras.layers.Bidirectional(rnn_class(5, return_sequences=True))
     inputs = rng.normal(size=(6, 8, 3)).astype("float32")
-    mask = random_ids(rng, (6, 8)) != 0
+    if layout == "scattered":
+        mask = random_ids(rng, (6, 8)) != 0
+    else:
+        mask = right_padded_mask(rng, (6, 8))
     upstream = keras.ops.convert_to_tensor(
         rng.normal(size=(6, 8, 10)).astype("float32")
     )

@@ -111,10 +111,10 @@ class DocClassifierConfig:
     han_max_words: int = 48
     epochs: int = 3
     patience: int = 1
-    learning_rate: float = 2e-3
+    learning_rate: float = 4e-3
     word_vector_epochs: int = 5
     freeze_embeddings: bool = False
-    batch_size: int = 64
+    batch_size: int = 128
     batch_tokens: int = None
     num_buckets: int = 12
     test_share: float = 0.2

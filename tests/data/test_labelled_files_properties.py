@@ -30,13 +30,14 @@ def _texts(encoding):
         blacklist_characters="\x00",
     )
     special = [c for c in _SPECIAL if encoding != "latin-1" or c < "\x100"]
-    # A text whose first character after any quotes is a line break is left
-    # out: after a stray quote in the row before, the two readings of such
-    # a file are both valid CSV (see `DelimitedRows`).
+    # A text whose first character after any quotes is a line break or a
+    # separator is left out: after a stray quote in the row before, the
+    # quote that opens it can close the stray one, and the two readings of
+    # such a file are both valid CSV (see `DelimitedRows`).
     return (
         st.lists(st.one_of(st.sampled_from(special), plain), max_size=12)
         .map("".join)
-        .filter(lambda t: t.strip() and t.lstrip('"')[:1] not in "\r\n")
+        .filter(lambda t: t.strip() and t.lstrip('"')[:1] not in "\r\n,\t")
     )
 
 

@@ -99,7 +99,7 @@ class DocClassifierConfig:
     unlabelled_size: int = None
     max_tokens: int = 30000
     max_length: int = 600
-    embedding_dim: int = 128
+    embedding_dim: int = 96
     lstm_units: int = 64
     attention_units: int = 64
     attention_heads: int = 1

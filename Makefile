@@ -16,16 +16,16 @@ OUT ?=
 QUICK ?=
 # train-doc-classifier: any further flags, such as ARGS="--attention-heads 4".
 ARGS ?=
-# train-decoder: spa-eng or dates (generated, needs no DATA).
+# train-translator: spa-eng or dates (generated, needs no DATA).
 DATASET ?= spa-eng
-# train-decoder on spa-eng: spa-eng (Spanish to English) or eng-spa.
+# train-translator on spa-eng: spa-eng (Spanish to English) or eng-spa.
 DIRECTION ?= spa-eng
 PYTEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 .PHONY: install test test-slow test-browser test-backends test-compat test-no-tf lint bench \
-	train-doc-classifier train-decoder notebook notebook-run clean
+	train-doc-classifier train-translator train-decoder notebook notebook-run docs docs-serve clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,8 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
-# The explorer in headless Chromium (Debian: chromium, chromium-driver).
+# The explorer, and the docs site when site/ is built (make docs), in
+# headless Chromium (Debian: chromium, chromium-driver).
 # Screenshots go to $ATTENTION_TF_SCREENSHOTS (default: pytest's tmp dir).
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
@@ -55,7 +56,7 @@ test-backends: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints/newest.txt -e ".[dev,torch]"
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -m "not slow" $(BACKEND_TESTS)
 	KERAS_BACKEND=torch $(BIN)/python -m pytest -m "not slow" $(BACKEND_TESTS)
-	$(BIN)/python -m pytest tests/training/test_doc_classifier.py \
+	$(BIN)/python -m pytest tests/training/document_classifier/test_trainer.py \
 		-k other_backends
 
 # The layer and model tests on the oldest and newest supported releases
@@ -116,8 +117,9 @@ train-doc-classifier: $(STAMP)
 		$(if $(OUT),--out "$(OUT)") \
 		$(if $(QUICK),--quick) $(ARGS)
 
-train-decoder: $(STAMP)
-	$(BIN)/attention-tf train-decoder --dataset $(DATASET) --direction $(DIRECTION) \
+# train-decoder: the target's first name, kept working.
+train-translator train-decoder: $(STAMP)
+	$(BIN)/attention-tf train-translator --dataset $(DATASET) --direction $(DIRECTION) \
 		$(if $(filter spa-eng,$(DATASET)),$(if $(or $(DATA),$(SPA_ENG_DEFAULT)),--data "$(or $(DATA),$(SPA_ENG_DEFAULT))")) \
 		$(if $(OUT),--out "$(OUT)") \
 		$(if $(QUICK),--quick)
@@ -130,5 +132,18 @@ notebook: $(STAMP)
 notebook-run: $(STAMP)
 	$(BIN)/python notebooks/execute.py notebooks/*.ipynb
 
+# The documentation site (docs/, mkdocs.yml) built into site/; --strict
+# turns a broken link or a missing API reference into a failure.
+DOCS_STAMP := $(VENV)/.installed-docs
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,docs]"
+	touch $@
+
+docs: $(DOCS_STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: $(DOCS_STAMP)
+	$(BIN)/mkdocs serve
+
 clean:
-	rm -rf $(VENV) $(COMPAT_VENVS) $(NO_TF_VENV) runs .pytest_cache
+	rm -rf $(VENV) $(COMPAT_VENVS) $(NO_TF_VENV) runs site .pytest_cache

@@ -12,24 +12,36 @@ no `custom_objects`.
 
 # First: the `attention-tf` command loads TensorFlow without its native
 # start-up logs; for library users this does nothing.
-from attention_tf.commands.startup import quiet_backend_start
+from attention_tf.utils.startup import quiet_backend_start
 
 quiet_backend_start()
 
 from attention_tf.layers import AttentionPooling  # noqa: E402
-from attention_tf.models import (  # noqa: E402
+from attention_tf.models.bahdanau import (  # noqa: E402
     BahdanauDecoderCell,
     BahdanauTranslator,
+    Translator,
+)
+from attention_tf.models.document_classifier import (  # noqa: E402
     BiLSTMAttentionClassifier,
+    DocumentClassifier,
     HierarchicalAttentionClassifier,
 )
-from attention_tf.optional import lazy_names  # noqa: E402
+from attention_tf.utils.optional import lazy_names  # noqa: E402
 
 __version__ = "0.1.0"
 
 __getattr__, _tensorflow_names = lazy_names(
     __name__,
-    {"EndToEndClassifier": "attention_tf.models.end_to_end_classifier"},
+    {
+        "DocumentClassifierPreprocessor": (
+            "attention_tf.models.document_classifier."
+            "document_classifier_preprocessor"
+        ),
+        "EndToEndClassifier": (
+            "attention_tf.models.document_classifier.end_to_end_classifier"
+        ),
+    },
 )
 
 __all__ = [
@@ -37,7 +49,9 @@ __all__ = [
     "BahdanauDecoderCell",
     "BahdanauTranslator",
     "BiLSTMAttentionClassifier",
+    "DocumentClassifier",
     "HierarchicalAttentionClassifier",
+    "Translator",
     "__version__",
     *_tensorflow_names,
 ]

@@ -8,28 +8,29 @@ import argparse
 import importlib
 import sys
 
-from attention_tf.commands.startup import VERBOSE_ENV_VAR
-from attention_tf.optional import MissingDependencyError
+from attention_tf.utils.startup import VERBOSE_ENV_VAR
+from attention_tf.utils.optional import MissingDependencyError
 
 # Task modules that register subcommands (each imported only when the
 # command line is parsed), with the extra each command needs beyond Keras.
 # Without it a command still parses, then fails with one line naming the
-# extra (tests/test_cli.py checks these names against `register`).
+# extra (tests/commands/test_cli.py checks these names against `register`).
 _TASK_MODULES = {
     "attention_tf.commands.translator": {
+        "train-translator": "train",
         "train-decoder": "train",
         "translate": "translate",
     },
-    "attention_tf.commands.doc_classifier": {
+    "attention_tf.commands.document_classifier": {
         "train-doc-classifier": "train",
-        "classify": "tensorflow",
     },
-    "attention_tf.training.export": {"export": "tensorflow"},
-    "attention_tf.explain.commands": {
+    "attention_tf.commands.classify": {"classify": "tensorflow"},
+    "attention_tf.commands.export": {"export": "tensorflow"},
+    "attention_tf.commands.explain": {
         "explain": "tensorflow",
         "faithfulness": "tensorflow",
     },
-    "attention_tf.serving.commands": {"serve": "tensorflow,serve"},
+    "attention_tf.commands.serve": {"serve": "tensorflow,serve"},
 }
 
 # The extra that brings a dependency a command imports only when it runs

@@ -249,7 +249,7 @@ def main():
 
     import keras
 
-    from attention_tf.training.atomic_files import write_json_atomically
+    from attention_tf.utils.atomic_files import write_json_atomically
 
     results = {}
     for key in VARIANTS:

@@ -34,9 +34,9 @@ import numpy as np
 import tensorflow as tf
 
 from attention_tf import samplers
-from attention_tf.models.bahdanau_translator import BahdanauTranslator
-from attention_tf.training.translator_config import PRESETS
-from attention_tf.training.translator_trainer import compiled_translator
+from attention_tf.models.bahdanau.bahdanau_translator import BahdanauTranslator
+from attention_tf.training.translator.config import PRESETS
+from attention_tf.training.translator.trainer import compiled_translator
 
 BATCH, OUTPUT_STEPS, BEAM_WIDTH = 200, 20, 4
 RECIPE = PRESETS["spa-eng-full"]

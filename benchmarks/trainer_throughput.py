@@ -48,8 +48,8 @@ SIDES = {"c81ecbd": "tensorflow", "default": "tensorflow", "default_jax": "jax"}
 def _tokens(data, texts, path):
     """Today's token ids of `texts` random training reviews, to `path`."""
     from attention_tf.data.imdb import load_imdb
-    from attention_tf.training.doc_classifier_config import FULL
-    from attention_tf.training.doc_classifier_model import build_preprocessor
+    from attention_tf.training.document_classifier.config import FULL
+    from attention_tf.training.document_classifier.model import build_preprocessor
 
     imdb = load_imdb(data)
     preprocessor = build_preprocessor(FULL, imdb.train_texts)
@@ -111,8 +111,8 @@ def _default_side(ids, labels, vocabulary_size):
         bucket_lengths,
         bucketed_dataset,
     )
-    from attention_tf.training.doc_classifier_config import FULL
-    from attention_tf.training.doc_classifier_model import (
+    from attention_tf.training.document_classifier.config import FULL
+    from attention_tf.training.document_classifier.model import (
         build_classifier,
         compile_classifier,
     )
@@ -270,7 +270,7 @@ def main():
                 )
     results = summarise(runs, args.texts)
     results["machine"] = f"{platform.machine()}, {os.cpu_count()} CPU cores"
-    from attention_tf.training.atomic_files import write_json_atomically
+    from attention_tf.utils.atomic_files import write_json_atomically
 
     write_json_atomically(RESULTS, results)
     for side, measured in results["sides"].items():

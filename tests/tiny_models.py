@@ -97,14 +97,14 @@ def save_classifier(model, folder):
 
 
 def save_tiny_translator(folder, seed=0):
-    """An untrained translator folder as `train-decoder` writes one.
+    """An untrained translator folder as `train-translator` writes one.
 
     Untrained, it still decodes and attends: enough for the explorer.
     """
-    from attention_tf.models.bahdanau_translator_preprocessor import (
+    from attention_tf.models.bahdanau.bahdanau_translator_preprocessor import (
         BahdanauTranslatorPreprocessor,
     )
-    from attention_tf.models.translator import Translator
+    from attention_tf.models.bahdanau.translator import Translator
 
     keras.utils.set_random_seed(seed)
     pairs = [

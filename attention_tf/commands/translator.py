@@ -1,7 +1,7 @@
-"""`attention-tf train-decoder` and `attention-tf translate`.
+"""`attention-tf train-translator` and `attention-tf translate`.
 
-The command line only parses: `train-decoder` turns its flags into a
-`TranslatorRecipe` (a named preset changed with `dataclasses.replace`) and
+The command line only parses: `train-translator` turns its flags into a
+`TranslatorConfig` (a named preset changed with `dataclasses.replace`) and
 hands it to `train_translator`; `translate` loads a `Translator`.
 """
 
@@ -11,7 +11,7 @@ import os
 import sys
 
 from attention_tf.training.runtime import Runtime, add_runtime_arguments
-from attention_tf.training.translator_config import (
+from attention_tf.training.translator.config import (
     CELL_TYPES,
     DATASETS,
     DIRECTIONS,
@@ -23,14 +23,16 @@ STDIN_BATCH = 64
 
 
 def register(subparsers):
-    """Adds the `train-decoder` and `translate` subcommands."""
+    """Adds the `train-translator` and `translate` subcommands."""
     _register_train(subparsers)
     _register_translate(subparsers)
 
 
 def _register_train(subparsers):
+    # `train-decoder`: the command's first name, kept working.
     train = subparsers.add_parser(
-        "train-decoder",
+        "train-translator",
+        aliases=["train-decoder"],
         help="Train the Bahdanau encoder-decoder (Spanish-English or dates).",
     )
     train.add_argument("--dataset", choices=DATASETS, default="spa-eng")
@@ -78,7 +80,7 @@ def _register_translate(subparsers):
         "trained decoder.",
     )
     translate.add_argument(
-        "--model", required=True, help="Output folder of train-decoder."
+        "--model", required=True, help="Output folder of train-translator."
     )
     translate.add_argument(
         "text",
@@ -116,7 +118,7 @@ def recipe_from_args(args):
 def run_training(args):
     import json
 
-    from attention_tf.training.translator_trainer import (
+    from attention_tf.training.translator.trainer import (
         check_out_folder,
         train_translator,
     )
@@ -133,8 +135,8 @@ def run_training(args):
 
 
 def run_translate(args):
-    from attention_tf.models.translator import Translator
-    from attention_tf.training.alignment_plot import plot_alignments
+    from attention_tf.models.bahdanau.translator import Translator
+    from attention_tf.training.translator.alignment_plot import plot_alignments
 
     translator = Translator.load(args.model)
     if args.text:

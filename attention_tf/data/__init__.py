@@ -8,11 +8,11 @@ first use (TensorFlow string ops).
 
 from attention_tf.data.imdb import IMDB_ENV_VAR, load_imdb
 from attention_tf.data.labelled_files import load_labelled_texts
-from attention_tf.optional import lazy_names
+from attention_tf.utils.optional import lazy_names
 
 __getattr__, _tensorflow_names = lazy_names(
     __name__,
-    {"TextStandardizer": "attention_tf.models.text_standardizer"},
+    {"TextStandardizer": "attention_tf.preprocessing.text_standardizer"},
 )
 
 __all__ = [

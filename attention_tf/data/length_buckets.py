@@ -8,7 +8,7 @@ A few fixed bucket lengths keep both small.
 import numpy as np
 import tensorflow as tf
 
-from attention_tf.arguments import check_positive_integers
+from attention_tf.utils.arguments import check_positive_integers
 
 
 def bucket_lengths(lengths, num_buckets, max_length, multiple=8):

@@ -11,7 +11,7 @@ from attention_tf.explain.attribution_methods import (
     leave_one_out,
 )
 from attention_tf.explain.token_edits import word_positions
-from attention_tf.models.attention_heads import head_mean, per_head
+from attention_tf.layers.attention_heads import head_mean, per_head
 
 METHODS = ("attention", "integrated_gradients", "leave_one_out")
 

@@ -9,22 +9,20 @@ import warnings
 
 def load_classifier(path):
     """The `EndToEndClassifier` of a training run folder (or its model.keras)."""
-    from attention_tf.training.doc_classifier import (
-        load_classifier as load_trained_classifier,
-    )
+    from attention_tf.models.document_classifier import EndToEndClassifier
 
-    return load_trained_classifier(path)
+    return EndToEndClassifier.load(path)
 
 
 def load_translator(folder):
-    """A function `texts, beam -> [dict]` for a `train-decoder` run folder.
+    """A function `texts, beam -> [dict]` for a `train-translator` run folder.
 
     Each dict holds `source_words` (the source tokens as the model read
     them), `words` (the output tokens), `text` (the translation as text)
     and `attention`: one row of source-token weights per output token, the
     end token's (when one was emitted) last. Beam 0 or 1 decodes greedily.
     """
-    from attention_tf.models.translator import Translator
+    from attention_tf.models.bahdanau.translator import Translator
 
     translator = Translator.load(folder)
 

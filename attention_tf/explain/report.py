@@ -3,7 +3,8 @@
 import html
 
 from attention_tf.explain.faithfulness import FRACTIONS, RANKINGS
-from attention_tf.training.atomic_files import write_atomically
+from attention_tf.utils.atomic_files import write_atomically
+from attention_tf.utils.html_shading import GREEN, shaded_words
 
 METHOD_TITLES = {
     "attention": "Attention",
@@ -74,15 +75,7 @@ def _check_note(result):
 
 
 def _shade(words, values):
-    top = max((abs(v) for v in values), default=0.0) or 1.0
-    spans = []
-    for word, value in zip(words, values):
-        colour = "0,150,0" if value > 0 else "210,0,0"
-        spans.append(
-            f"<span style='background:rgba({colour},{abs(value) / top:.3f})' "
-            f"title='{value:.4f}'>{html.escape(word)}</span>"
-        )
-    return " ".join(spans)
+    return shaded_words(words, values, positive=GREEN)
 
 
 def faithfulness_table(results):

@@ -7,7 +7,7 @@ them together in the order its docstring numbers them.
 
 from keras import ops
 
-from attention_tf.arguments import check_positive_integers
+from attention_tf.utils.arguments import check_positive_integers
 
 # The fill value for masked scores before taking the row maximum. Scores are
 # reduced in float32 (see `masked_softmax`), so this is a finite float32.

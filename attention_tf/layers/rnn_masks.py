@@ -84,11 +84,14 @@ def call_rnn_right_padded(rnn, inputs, mask, training=False):
     """
     mask = ops.cast(mask, "bool")
     count, destination = _compaction(mask)
-    # Right-padded batches (every text of a classifier) need no moves.
+    # Right-padded batches (every text of a classifier) need no moves. They
+    # still go in as a new tensor: Keras keeps a mask (the embedding's) per
+    # tensor object and hands it to every layer the object enters, so
+    # `inputs` itself would reach `rnn` masked in eager calls.
     padded = _right_padded(mask)
     compact = ops.cond(
         padded,
-        lambda: inputs,
+        lambda: ops.copy(inputs),
         lambda: _gather_steps(inputs, ops.argsort(destination, axis=1)),
     )
     if _runs_unmasked(rnn):

@@ -1,28 +1,35 @@
-"""Models built on `AttentionPooling`: document classifiers and a translator.
+"""Models built on `AttentionPooling`, one folder per family.
 
-`EndToEndClassifier`, `DocumentClassifierPreprocessor` and
-`TextStandardizer` need TensorFlow (their preprocessing runs TensorFlow
-string ops) and are imported on first use.
+- `document_classifier/`: BiLSTM and HAN classifiers, their preprocessor
+  and the end-to-end (raw strings in) model.
+- `bahdanau/`: the encoder-decoder translator and its decoder cell.
+
+The names below are re-exported for code that imported them from here.
 """
 
-from attention_tf.models.bahdanau_decoder_cell import BahdanauDecoderCell
-from attention_tf.models.bahdanau_translator import BahdanauTranslator
-from attention_tf.models.bilstm_attention_classifier import (
-    BiLSTMAttentionClassifier,
+from attention_tf.models.bahdanau import (
+    BahdanauDecoderCell,
+    BahdanauTranslator,
+    Translator,
 )
-from attention_tf.models.hierarchical_attention_classifier import (
+from attention_tf.models.document_classifier import (
+    BiLSTMAttentionClassifier,
+    DocumentClassifier,
     HierarchicalAttentionClassifier,
 )
-from attention_tf.optional import lazy_names
+from attention_tf.utils.optional import lazy_names
 
 __getattr__, _tensorflow_names = lazy_names(
     __name__,
     {
         "DocumentClassifierPreprocessor": (
-            "attention_tf.models.document_classifier_preprocessor"
+            "attention_tf.models.document_classifier."
+            "document_classifier_preprocessor"
         ),
-        "EndToEndClassifier": "attention_tf.models.end_to_end_classifier",
-        "TextStandardizer": "attention_tf.models.text_standardizer",
+        "EndToEndClassifier": (
+            "attention_tf.models.document_classifier.end_to_end_classifier"
+        ),
+        "TextStandardizer": "attention_tf.preprocessing.text_standardizer",
     },
 )
 
@@ -30,6 +37,8 @@ __all__ = [
     "BahdanauDecoderCell",
     "BahdanauTranslator",
     "BiLSTMAttentionClassifier",
+    "DocumentClassifier",
     "HierarchicalAttentionClassifier",
+    "Translator",
     *_tensorflow_names,
 ]

@@ -19,7 +19,7 @@ import time
 import keras
 import numpy as np
 
-from attention_tf.training.atomic_files import (
+from attention_tf.utils.atomic_files import (
     write_atomically,
     write_json_atomically,
 )

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 
-from attention_tf.training.atomic_files import write_json_atomically
+from attention_tf.utils.atomic_files import write_json_atomically
 
 # Settings that change where outputs go or how they are shown, not what
 # is learned; `encoding` only decides how the data decodes, and the data's
@@ -31,7 +31,7 @@ def fingerprint(config, columns):
     """The settings of `config` and a SHA-256 of the data `columns`.
 
     Args:
-        config: A dataclass of settings (such as `DocClassifierConfig`).
+        config: A dataclass of settings (such as `DocumentClassifierConfig`).
         columns: Lists of texts and labels, in order, as JSON can hold them.
     """
     settings = {

@@ -27,7 +27,7 @@ import os
 
 import keras
 
-from attention_tf.training.checks import check_choice
+from attention_tf.utils.checks import check_choice
 
 STRATEGIES = ("none", "mirrored", "multiworker")
 MIXED_PRECISIONS = ("none", "mixed_float16", "mixed_bfloat16")

@@ -15,9 +15,9 @@ import zlib
 
 import numpy as np
 
-from attention_tf.arguments import check_positive_integers
-from attention_tf.data.vectorization import texts_to_token_ids
-from attention_tf.training.atomic_files import write_atomically
+from attention_tf.utils.arguments import check_positive_integers
+from attention_tf.preprocessing.vectorization import texts_to_token_ids
+from attention_tf.utils.atomic_files import write_atomically
 
 
 def train_word_vectors(
@@ -137,7 +137,7 @@ def cached_word_vectors(path, config, train_ids, unlabelled, preprocessor):
 
     Args:
         path: The `.npz` cache file.
-        config: A `DocClassifierConfig` (`word_vector_epochs`,
+        config: A `DocumentClassifierConfig` (`word_vector_epochs`,
             `embedding_dim`, `seed`).
         train_ids: Token ids of the training texts.
         unlabelled: Raw unlabelled texts, read whole (not capped).

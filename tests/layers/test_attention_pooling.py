@@ -423,10 +423,10 @@ def test_layers_use_only_keras_ops(module):
         "keras",
         "attention_tf",
     }
-    # `attention_tf.arguments` is pure Python (argument checks).
+    # `attention_tf.utils.arguments` is pure Python (argument checks).
     assert {n for n in imported if n.startswith("attention_tf")} <= {
         "attention_tf.layers",
-        "attention_tf.arguments",
+        "attention_tf.utils.arguments",
     }
 
 

@@ -28,7 +28,7 @@ def explorer(model_folders):
     """The base URL of a running explorer, and its app."""
     import uvicorn
 
-    from attention_tf.serving.commands import build_app
+    from attention_tf.commands.serve import build_app
 
     app = build_app(*model_folders, steps=16)
     # The server gets the socket already bound: no race for a free port.

@@ -1,0 +1,1 @@
+"""The document classifier's recipe: config, data, inputs, model, report, trainer."""

@@ -1,0 +1,1 @@
+"""The translator's recipe: config, data, evaluation, trainer, alignment plots."""

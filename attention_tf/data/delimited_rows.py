@@ -2,24 +2,55 @@
 
 import csv
 
-from attention_tf.data.text_lines import read_lines
+from attention_tf.data.text_lines import RowError, iter_lines
 
 
 class _Cursor:
-    """Feeds lines to a `csv.reader`; moving `position` re-synchronises it."""
+    """Feeds lines to a `csv.reader`; moving `position` re-synchronises it.
+
+    Lines are read as the reader asks for them. Those of the record being
+    read are kept (`forget_before` drops the rest), so that `position` can
+    move back to the line after a malformed record's first: memory holds
+    one record, which the csv module's field size limit bounds.
+    """
 
     def __init__(self, lines):
-        self.lines = lines
+        self._lines = iter(lines)
+        self._kept = []  # (line, problem) pairs, from line `_first` on.
+        self._first = 0
+        self._exhausted = False
         self.position = 0
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        if self.position >= len(self.lines):
-            raise StopIteration
+        while self.position >= self._first + len(self._kept):
+            item = next(self._lines, None)
+            if item is None:
+                self._exhausted = True
+                raise StopIteration
+            self._kept.append(item)
         self.position += 1
-        return self.lines[self.position - 1]
+        return self.line(self.position - 1)
+
+    def line(self, index):
+        """The text of line `index` (from 0), a kept line."""
+        return self._kept[index - self._first][0]
+
+    def problem(self, index):
+        """The undecodable byte on line `index`, or `None`."""
+        return self._kept[index - self._first][1]
+
+    def forget_before(self, index):
+        del self._kept[: index - self._first]
+        self._first = index
+
+    def at_end(self):
+        """Whether every line of the file has been read."""
+        return self._exhausted and self.position >= self._first + len(
+            self._kept
+        )
 
 
 class DelimitedRows:
@@ -53,6 +84,10 @@ class DelimitedRows:
     first later quote of a well-written row opens a field, so it is followed by
     text, which rule 1 rejects.
 
+    The file is read as the rows are asked for, so a file of any size streams
+    in flat memory: at most one record's lines are held (the csv module's
+    field size limit caps a runaway quote's).
+
     Args:
         path: The file.
         delimiter: `","` or `"\t"`.
@@ -74,17 +109,41 @@ class DelimitedRows:
     def __init__(self, path, delimiter, encoding="utf-8"):
         self.path = path
         self.delimiter = delimiter
-        lines, self.undecodable = read_lines(path, encoding)
-        self.cursor = _Cursor(lines)
+        self.cursor = _Cursor(iter_lines(path, encoding))
         # A reader starts every record afresh, so after a malformed one
         # moving the cursor back to the next line is all it takes.
         self.reader = csv.reader(self.cursor, delimiter=delimiter, strict=True)
 
     def rows(self, text_column, label_column):
-        """Yields `(text, label, where)` per row, or a bad row's `ValueError`.
+        """Yields `(text, label, where)` per row, or a bad row's `RowError`.
 
         `where` names the file and the line the row starts on; the text and
         label are the fields as read, not yet checked for emptiness.
+
+        Raises:
+            ValueError: for a malformed header or a column not in it.
+        """
+        columns = self.columns(
+            [text_column, label_column],
+            "Choose the columns with `text_column` and `label_column`.",
+        )
+        for row in columns:
+            if isinstance(row, RowError):
+                yield row
+            else:
+                (text, label), line = row
+                yield text, label, f"{self.path}, line {line}"
+
+    def columns(self, names, hint=""):
+        """Yields `(values, line)` per row, or a bad row's `RowError`.
+
+        Rows are read one at a time, as they are asked for.
+
+        Args:
+            names: The columns wanted; `values` holds their fields in this
+                order, as read.
+            hint: A sentence added to the error for a missing column,
+                saying how to choose another.
 
         Raises:
             ValueError: for a malformed header or a column not in it.
@@ -94,33 +153,30 @@ class DelimitedRows:
             return
         if isinstance(header, ValueError):
             raise header
-        header, where = header
-        for column in (text_column, label_column):
-            if column not in header:
-                raise ValueError(
-                    f"{where}: no column {column!r} in the header {header}. "
-                    "Choose the columns with `text_column` and "
-                    "`label_column`."
+        header, line = header
+        for name in names:
+            if name not in header:
+                raise RowError(
+                    self.path,
+                    line,
+                    f"no column {name!r} in the header {header}. {hint}",
                 )
-        text_at, label_at = (
-            header.index(text_column),
-            header.index(label_column),
-        )
+        positions = [header.index(name) for name in names]
         while (record := self._record(width=len(header))) is not None:
             if isinstance(record, ValueError):
                 yield record
                 continue
-            fields, where = record
-            yield fields[text_at], fields[label_at], where
+            fields, line = record
+            yield [fields[at] for at in positions], line
 
     def _record(self, width):
-        """The next non-blank record, a `ValueError`, or `None` at the end.
+        """The next non-blank record, a `RowError`, or `None` at the end.
 
-        A record is `(fields, where)`, `where` naming the file and the line
-        it starts on.
+        A record is `(fields, line)`, `line` (from 1) the one it starts on.
         """
         while True:
             start = self.cursor.position
+            self.cursor.forget_before(start)
             try:
                 fields = next(self.reader)
             except StopIteration:
@@ -135,22 +191,19 @@ class DelimitedRows:
                 self.cursor.position = start + 1
                 fields = self._literal_tsv_fields(start, width)
                 if fields is None:
-                    return ValueError(
-                        f"{self.path}, line {start + 1}: {problem}"
-                    )
+                    return RowError(self.path, start + 1, problem)
             # Undecodable bytes change no quote or separator (they are not
             # ASCII), so the record's extent stands; only its text is bad.
             for index in range(start, self.cursor.position):
-                if index in self.undecodable:
-                    return ValueError(
-                        f"{self.path}, line {index + 1}: "
-                        f"{self.undecodable[index]}"
+                if self.cursor.problem(index) is not None:
+                    return RowError(
+                        self.path, index + 1, self.cursor.problem(index)
                     )
-            return fields, f"{self.path}, line {start + 1}"
+            return fields, start + 1
 
     def _quoting_problem(self, error):
         end = self.cursor.position
-        if end >= len(self.cursor.lines) and "end of data" in str(error):
+        if self.cursor.at_end() and "end of data" in str(error):
             return (
                 "a quoted field opened on this line is never closed (a stray "
                 '`"`? Inside quotes, write a quote as `""`).'
@@ -182,6 +235,6 @@ class DelimitedRows:
     def _literal_tsv_fields(self, start, width):
         if self.delimiter != "\t" or width is None:
             return None
-        line = self.cursor.lines[start].rstrip("\r\n")
+        line = self.cursor.line(start).rstrip("\r\n")
         fields = line.split("\t")
         return fields if len(fields) == width else None

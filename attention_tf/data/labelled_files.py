@@ -5,13 +5,13 @@ rules for quotes, malformed rows and line ends.
 """
 
 import collections
-import json
 import math
 import os
 import re
 
 from attention_tf.data.delimited_rows import DelimitedRows
-from attention_tf.data.text_lines import read_lines
+from attention_tf.data.json_lines import json_objects
+from attention_tf.data.text_lines import read_text_file
 
 LabelledTexts = collections.namedtuple(
     "LabelledTexts", ["texts", "labels", "class_names", "skipped_rows"]
@@ -177,23 +177,16 @@ def _check_row(text, label, where):
 
 
 def _json_rows(path, text_column, label_column, encoding):
-    lines, undecodable = read_lines(path, encoding)
-    for index, line in enumerate(lines):
-        if not line.strip():
-            continue
-        where = f"{path}, line {index + 1}"
-        if index in undecodable:
-            yield ValueError(f"{where}: {undecodable[index]}")
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield ValueError(f"{where}: invalid JSON ({error}).")
-            continue
-        if not isinstance(record, dict):
-            yield ValueError(f"{where}: expected a JSON object.")
-            continue
-        yield record.get(text_column), record.get(label_column), where
+    for record in json_objects(path, encoding):
+        if isinstance(record, ValueError):
+            yield record
+        else:
+            record, line = record
+            yield (
+                record.get(text_column),
+                record.get(label_column),
+                f"{path}, line {line}",
+            )
 
 
 def _read_class_folders(path, skip, encoding):
@@ -213,7 +206,5 @@ def _read_class_folders(path, skip, encoding):
 
 def _read_text_file(path, label, encoding):
     """One class-folder text as `(text, label, path)`, or a `ValueError`."""
-    lines, undecodable = read_lines(path, encoding)
-    for index, problem in sorted(undecodable.items())[:1]:
-        return ValueError(f"{path}, line {index + 1}: {problem}")
-    return "".join(lines), label, path
+    text = read_text_file(path, encoding)
+    return text if isinstance(text, ValueError) else (text, label, path)

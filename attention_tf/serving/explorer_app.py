@@ -20,6 +20,9 @@ _ASSETS = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/explorer.js": ("explorer.js", "text/javascript; charset=utf-8"),
     "/explorer.css": ("explorer.css", "text/css; charset=utf-8"),
+    # Browsers ask for /favicon.ico unless the page names an icon.
+    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
+    "/favicon.ico": ("favicon.svg", "image/svg+xml"),
 }
 # Everything the page loads comes from this server.
 _SECURITY_HEADERS = {

@@ -5,77 +5,45 @@ run). Screenshots go to $ATTENTION_TF_SCREENSHOTS, else the test's
 temporary folder.
 """
 
-import os
-import shutil
-
 import httpx
 import numpy as np
 import pytest
 
+from tests.chromium import chromium_driver, console_errors, screenshot, wait
+
 pytestmark = pytest.mark.browser
 
 REVIEW = "The plot was awful and boring. The actor was dull but I loved it!"
-CHROME_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1200,1000",
-)
-
-
-def _executable(*names):
-    return next(filter(None, map(shutil.which, names)), None)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    chromium = _executable("chromium", "chromium-browser")
-    driver_path = _executable("chromedriver")
-    if chromium is None or driver_path is None:
-        reason = (
-            "Chromium and chromedriver are not installed "
-            "(apt-get install chromium chromium-driver)."
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(options=options, service=Service(driver_path))
+    driver = chromium_driver(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
-
-
-def _wait(driver, condition, seconds=60):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, seconds).until(condition)
-
-
-def _screenshot(driver, tmp_path, name):
-    folder = os.environ.get("ATTENTION_TF_SCREENSHOTS") or str(tmp_path)
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, name)
-    assert driver.save_screenshot(path)
-    print(f"screenshot: {path}")
 
 
 def _spans(driver, selector):
     from selenium.webdriver.common.by import By
 
     return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def test_the_page_loads_with_no_console_errors(browser, explorer):
+    from selenium.webdriver.common.by import By
+
+    url, _ = explorer
+    console_errors(browser)  # what earlier pages logged
+    browser.get(url + "/")
+    wait(browser, lambda d: d.find_element(By.ID, "text").is_displayed())
+    # The icon the page names (a missing /favicon.ico used to log a 404).
+    icon = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(document.querySelector('link[rel=icon]').href)"
+        ".then(r => done(r.status), e => done(String(e)));"
+    )
+    assert icon == 200
+    assert console_errors(browser) == []
 
 
 def test_typed_review_is_shaded_by_attention_then_gradients(
@@ -91,10 +59,10 @@ def test_typed_review_is_shaded_by_attention_then_gradients(
         timeout=60,
     ).json()["results"][0]
     browser.get(url + "/")
-    _wait(browser, lambda d: d.find_element(By.ID, "text").is_displayed())
+    wait(browser, lambda d: d.find_element(By.ID, "text").is_displayed())
     browser.find_element(By.ID, "text").send_keys(REVIEW)
     browser.find_element(By.ID, "classify").click()
-    _wait(browser, lambda d: _spans(d, "#words .word"))
+    wait(browser, lambda d: _spans(d, "#words .word"))
 
     spans = _spans(browser, "#words .word")
     assert [s.text for s in spans] == expected["words"]
@@ -122,7 +90,7 @@ def test_typed_review_is_shaded_by_attention_then_gradients(
         values, expected["integrated_gradients"], atol=1e-6
     )
     assert "Integrated gradients" in browser.find_element(By.ID, "legend").text
-    _screenshot(browser, tmp_path, "explorer-classifier.png")
+    screenshot(browser, tmp_path, "explorer-classifier.png")
 
 
 def test_hovering_an_output_word_highlights_its_source_words(
@@ -137,11 +105,11 @@ def test_hovering_an_output_word_highlights_its_source_words(
         f"{url}/api/translate", json={"texts": [sentence]}, timeout=60
     ).json()["results"][0]
     browser.get(url + "/")
-    source = _wait(browser, lambda d: d.find_element(By.ID, "source"))
-    _wait(browser, lambda d: source.is_displayed())
+    source = wait(browser, lambda d: d.find_element(By.ID, "source"))
+    wait(browser, lambda d: source.is_displayed())
     source.send_keys(sentence)
     browser.find_element(By.ID, "translate").click()
-    _wait(browser, lambda d: _spans(d, "#translation .out-word"))
+    wait(browser, lambda d: _spans(d, "#translation .out-word"))
 
     outputs = _spans(browser, "#translation .out-word")
     assert [o.text for o in outputs] == expected["words"]
@@ -158,4 +126,4 @@ def test_hovering_an_output_word_highlights_its_source_words(
         np.testing.assert_allclose(sum(weights), 1.0, atol=1e-5)
     cells = _spans(browser, "#alignment tbody td")
     assert len(cells) == len(expected["words"]) * len(expected["source_words"])
-    _screenshot(browser, tmp_path, "explorer-translator.png")
+    screenshot(browser, tmp_path, "explorer-translator.png")

@@ -10,6 +10,7 @@ from attention_tf.explain.model_loading import load_classifier, load_translator
 from attention_tf.serving import request_parsing
 
 REVIEW = "The plot was awful and boring. The actor was dull!"
+SVG_NAMESPACE = 'xmlns="http://www.w3.org/2000/svg"'
 
 
 @pytest.fixture(scope="module")
@@ -183,16 +184,25 @@ def test_unknown_routes_and_methods_answer_json(client):
 
 
 def test_the_page_loads_nothing_from_elsewhere(client):
-    for path in ("/", "/explorer.js", "/explorer.css"):
+    paths = ("/", "/explorer.js", "/explorer.css", "/favicon.svg")
+    for path in paths:
         response = client.get(path)
         assert response.status_code == 200
         assert (
             "default-src 'self'" in response.headers["content-security-policy"]
         )
-        assert (
-            "http://" not in response.text and "https://" not in response.text
-        )
-        assert "//" + "cdn" not in response.text
+        # The SVG namespace is a name, not an address the browser loads.
+        text = response.text.replace(SVG_NAMESPACE, "")
+        assert "http://" not in text and "https://" not in text
+        assert "//" + "cdn" not in text
+
+
+def test_the_favicon_is_served_where_browsers_ask_for_it(client):
+    for path in ("/favicon.ico", "/favicon.svg"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "image/svg+xml"
+        assert response.text.startswith("<svg ")
 
 
 def test_serve_binds_loopback_by_default():

@@ -9,7 +9,8 @@ result again:
 >>> (config.epochs, config.max_length)
 (1, 256)
 
-Changing a preset changes the results in README.md.
+Changing a preset changes the results in docs/results/imdb.md (and the
+headline in README.md).
 """
 
 import dataclasses

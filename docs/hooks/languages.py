@@ -29,7 +29,10 @@ def on_page_context(context, page, config, nav):
     i18n = config.plugins.get("i18n")
     locale = getattr(page.file, "locale", None)
     if i18n is not None and locale and locale != i18n.current_language:
-        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        page.meta["search"] = {
+            **(page.meta.get("search") or {}),
+            "exclude": True,
+        }
     return context
 
 

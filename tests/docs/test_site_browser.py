@@ -34,9 +34,7 @@ def site_url():
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    handler = functools.partial(
-        _QuietHandler, directory=str(SITE)
-    )
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -64,8 +62,10 @@ def test_page_renders_with_no_console_errors(browser, site_url, page, tmp_path):
 
     console_errors(browser)  # what earlier pages logged
     browser.get(site_url + PAGES[page])
-    wait(browser, lambda d: d.execute_script("return document.readyState")
-         == "complete")
+    wait(
+        browser,
+        lambda d: d.execute_script("return document.readyState") == "complete",
+    )
     article = browser.find_element(By.CSS_SELECTOR, "article.md-content__inner")
     assert article.find_element(By.TAG_NAME, "h1").text
     assert console_errors(browser) == []

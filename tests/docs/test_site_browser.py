@@ -24,6 +24,7 @@ PAGES = {
     "API reference": "api/layers/",
     "walkthrough": "walkthrough/",
     "home in Chinese": "zh/",
+    "walkthrough in Chinese": "zh/walkthrough/",
 }
 
 
@@ -106,3 +107,17 @@ def test_search_finds_the_layer(browser, site_url, tmp_path):
     assert any("/api/" in link for link in links)
     assert console_errors(browser) == []
     screenshot(browser, tmp_path, "docs-search.png")
+
+
+def test_language_switch_keeps_the_page(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site_url + "getting-started/")
+    link = browser.find_element(
+        By.CSS_SELECTOR, 'a.md-select__link[hreflang="zh"]'
+    )
+    assert link.get_attribute("href") == site_url + "zh/getting-started/"
+    browser.get(link.get_attribute("href"))
+    assert (
+        browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh"
+    )

@@ -33,8 +33,9 @@ def _public_packages():
 
 
 def _resolve(path):
+    """What griffe renders for `path`: a module wins over a same-named name."""
     parts = path.split(".")
-    for split in range(len(parts) - 1, 0, -1):
+    for split in range(len(parts), 0, -1):
         try:
             value = importlib.import_module(".".join(parts[:split]))
         except ImportError:

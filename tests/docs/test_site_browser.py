@@ -82,21 +82,27 @@ def test_walkthrough_shows_its_stored_outputs(browser, site_url):
     assert len(outputs) >= 20 and images
 
 
-def test_search_finds_the_layer(browser, site_url, tmp_path):
+def _search(browser, url, text):
     from selenium.webdriver.common.by import By
 
-    console_errors(browser)
-    browser.get(site_url)
+    browser.get(url)
     query = wait(
         browser,
         lambda d: d.find_element(By.CSS_SELECTOR, "input.md-search__input"),
     )
     query.click()
-    query.send_keys("AttentionPooling")
-    results = wait(
+    query.send_keys(text)
+    return wait(
         browser,
         lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"),
     )
+
+
+def test_search_finds_the_layer(browser, site_url, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    console_errors(browser)
+    results = _search(browser, site_url, "AttentionPooling")
     assert any("AttentionPooling" in result.text for result in results)
     links = [
         link.get_attribute("href")
@@ -121,3 +127,10 @@ def test_language_switch_keeps_the_page(browser, site_url):
     assert (
         browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh"
     )
+
+
+def test_search_finds_chinese_words(browser, site_url):
+    # Chinese has no spaces: jieba splits it into words when the site is built.
+    results = _search(browser, site_url + "zh/", "变长")
+    assert any("变长" in result.text for result in results)
+    assert console_errors(browser) == []

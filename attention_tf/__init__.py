@@ -22,7 +22,8 @@ from attention_tf.models.bahdanau import (  # noqa: E402
     BahdanauTranslator,
     Translator,
 )
-from attention_tf.models.document_classifier import (  # noqa: E402
+from attention_tf.models.document_classifier import (  # noqa: E402  # noqa: E402
+    TENSORFLOW_MODULES,
     BiLSTMAttentionClassifier,
     DocumentClassifier,
     HierarchicalAttentionClassifier,
@@ -31,18 +32,7 @@ from attention_tf.utils.optional import lazy_names  # noqa: E402
 
 __version__ = "0.1.0"
 
-__getattr__, _tensorflow_names = lazy_names(
-    __name__,
-    {
-        "DocumentClassifierPreprocessor": (
-            "attention_tf.models.document_classifier."
-            "document_classifier_preprocessor"
-        ),
-        "EndToEndClassifier": (
-            "attention_tf.models.document_classifier.end_to_end_classifier"
-        ),
-    },
-)
+__getattr__, _tensorflow_names = lazy_names(__name__, TENSORFLOW_MODULES)
 
 __all__ = [
     "AttentionPooling",

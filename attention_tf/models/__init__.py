@@ -13,6 +13,7 @@ from attention_tf.models.bahdanau import (
     Translator,
 )
 from attention_tf.models.document_classifier import (
+    TENSORFLOW_MODULES,
     BiLSTMAttentionClassifier,
     DocumentClassifier,
     HierarchicalAttentionClassifier,
@@ -22,13 +23,7 @@ from attention_tf.utils.optional import lazy_names
 __getattr__, _tensorflow_names = lazy_names(
     __name__,
     {
-        "DocumentClassifierPreprocessor": (
-            "attention_tf.models.document_classifier."
-            "document_classifier_preprocessor"
-        ),
-        "EndToEndClassifier": (
-            "attention_tf.models.document_classifier.end_to_end_classifier"
-        ),
+        **TENSORFLOW_MODULES,
         "TextStandardizer": "attention_tf.preprocessing.text_standardizer",
     },
 )

@@ -18,18 +18,17 @@ from attention_tf.models.document_classifier.hierarchical_attention_classifier i
 )
 from attention_tf.utils.optional import lazy_names
 
-__getattr__, _tensorflow_names = lazy_names(
-    __name__,
-    {
-        "DocumentClassifierPreprocessor": (
-            "attention_tf.models.document_classifier."
-            "document_classifier_preprocessor"
-        ),
-        "EndToEndClassifier": (
-            "attention_tf.models.document_classifier.end_to_end_classifier"
-        ),
-    },
-)
+# The names that need TensorFlow, and their modules (imported on first use).
+TENSORFLOW_MODULES = {
+    "DocumentClassifierPreprocessor": (
+        "attention_tf.models.document_classifier."
+        "document_classifier_preprocessor"
+    ),
+    "EndToEndClassifier": (
+        "attention_tf.models.document_classifier.end_to_end_classifier"
+    ),
+}
+__getattr__, _tensorflow_names = lazy_names(__name__, TENSORFLOW_MODULES)
 
 __all__ = [
     "BiLSTMAttentionClassifier",

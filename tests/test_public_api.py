@@ -60,6 +60,14 @@ PUBLIC_API = {
         "attention_html",
     ],
     "attention_tf.export": ["export_classifier", "export_onnx"],
+    "attention_tf.bulk": [
+        "BatchClassifier",
+        "ClassifyJob",
+        "CorpusReader",
+        "CorpusRow",
+        "OutputFolder",
+        "classify_files",
+    ],
 }
 
 

@@ -5,11 +5,6 @@ from tests.tiny_models import tiny_classifier
 
 
 @pytest.fixture(scope="session")
-def trained_bilstm():
-    return tiny_classifier("bilstm", epochs=4)
-
-
-@pytest.fixture(scope="session")
 def han():
     return tiny_classifier("han")
 

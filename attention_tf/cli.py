@@ -8,8 +8,8 @@ import argparse
 import importlib
 import sys
 
-from attention_tf.utils.startup import VERBOSE_ENV_VAR
 from attention_tf.utils.optional import MissingDependencyError
+from attention_tf.utils.startup import VERBOSE_ENV_VAR
 
 # Task modules that register subcommands (each imported only when the
 # command line is parsed), with the extra each command needs beyond Keras.

@@ -49,7 +49,9 @@ def _tokens(data, texts, path):
     """Today's token ids of `texts` random training reviews, to `path`."""
     from attention_tf.data.imdb import load_imdb
     from attention_tf.training.document_classifier.config import FULL
-    from attention_tf.training.document_classifier.model import build_preprocessor
+    from attention_tf.training.document_classifier.model import (
+        build_preprocessor,
+    )
 
     imdb = load_imdb(data)
     preprocessor = build_preprocessor(FULL, imdb.train_texts)

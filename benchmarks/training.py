@@ -36,13 +36,16 @@ from attention_tf.data.length_buckets import (
     padded_dataset,
     padding_share,
 )
-from attention_tf.preprocessing.vectorization import adapt_vectorizer, texts_to_token_ids
-from attention_tf.utils.atomic_files import write_json_atomically
+from attention_tf.preprocessing.vectorization import (
+    adapt_vectorizer,
+    texts_to_token_ids,
+)
 from attention_tf.training.document_classifier.config import FULL
 from attention_tf.training.document_classifier.model import (
     build_classifier,
     compile_classifier,
 )
+from attention_tf.utils.atomic_files import write_json_atomically
 
 RESULTS = os.path.join(os.path.dirname(__file__), "results", "training.json")
 SHARED_IMDB = os.path.join(

@@ -3,7 +3,9 @@
 import keras
 import tensorflow as tf
 
-from attention_tf.preprocessing.tensorflow_string_layer import TensorFlowStringLayer
+from attention_tf.preprocessing.tensorflow_string_layer import (
+    TensorFlowStringLayer,
+)
 
 # The clean-up after lower-casing, in order: (RE2 pattern, replacement).
 # `attention-tf export --format onnx` writes them out for other clients.

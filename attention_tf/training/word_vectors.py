@@ -15,8 +15,8 @@ import zlib
 
 import numpy as np
 
-from attention_tf.utils.arguments import check_positive_integers
 from attention_tf.preprocessing.vectorization import texts_to_token_ids
+from attention_tf.utils.arguments import check_positive_integers
 from attention_tf.utils.atomic_files import write_atomically
 
 

@@ -16,12 +16,12 @@ import pytest
 from attention_tf import cli
 from attention_tf.commands import translator as translator_commands
 from attention_tf.models import BahdanauTranslator
-from tests.utils.test_optional import _run_without_tensorflow
 from tests.tiny_models import (
     save_classifier,
     save_tiny_translator,
     tiny_classifier,
 )
+from tests.utils.test_optional import _run_without_tensorflow
 
 # The extras setup.cfg declares.
 _SETUP = configparser.ConfigParser()

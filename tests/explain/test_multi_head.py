@@ -12,9 +12,9 @@ import pytest
 import tensorflow as tf
 
 from attention_tf.cli import main
+from attention_tf.explain.attended_words import attention_html
 from attention_tf.explain.classifier_explainer import ClassifierExplainer
 from attention_tf.explain.model_loading import load_classifier
-from attention_tf.explain.attended_words import attention_html
 from attention_tf.training.document_classifier.report import attention_examples
 from tests.tiny_models import save_classifier, sentiment_texts, tiny_classifier
 

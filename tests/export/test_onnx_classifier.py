@@ -15,13 +15,13 @@ import pytest
 import regex
 
 from attention_tf.cli import main
+from attention_tf.layers.attention_heads import head_mean
 from attention_tf.models import (
     BiLSTMAttentionClassifier,
     DocumentClassifierPreprocessor,
     EndToEndClassifier,
     HierarchicalAttentionClassifier,
 )
-from attention_tf.layers.attention_heads import head_mean
 
 TOLERANCE = 1e-5
 TRAIN = [

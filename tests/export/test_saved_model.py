@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from attention_tf.cli import main
+from attention_tf.export.saved_model import export_classifier
 from attention_tf.models import (
     BiLSTMAttentionClassifier,
     DocumentClassifierPreprocessor,
     EndToEndClassifier,
 )
-from attention_tf.export.saved_model import export_classifier
 
 TEXTS = [
     "a wonderful, moving film",

@@ -17,7 +17,9 @@ pytest.importorskip("tensorflow")
 
 from attention_tf import EndToEndClassifier, Translator  # noqa: E402
 
-FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "saved_before_relayout"
+FIXTURES = (
+    pathlib.Path(__file__).parents[1] / "fixtures" / "saved_before_relayout"
+)
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
 
 
@@ -35,7 +37,9 @@ def test_a_classifier_saved_before_loads_and_agrees(name):
 
 def test_a_translator_saved_before_loads_and_agrees():
     translator = Translator.load(str(FIXTURES / "translator"))
-    results = translator.translate(["el gato come", "la casa"], beam=1, truncate=True)
+    results = translator.translate(
+        ["el gato come", "la casa"], beam=1, truncate=True
+    )
     for result, want in zip(results, EXPECTED["translator"]):
         assert result.text == want["text"]
         np.testing.assert_allclose(result.weights, want["weights"], atol=1e-6)

@@ -1,7 +1,10 @@
 import numpy as np
 
 from attention_tf.preprocessing.sentences import split_into_sentences
-from attention_tf.preprocessing.vectorization import adapt_vectorizer, texts_to_token_ids
+from attention_tf.preprocessing.vectorization import (
+    adapt_vectorizer,
+    texts_to_token_ids,
+)
 
 
 def test_vocabulary_comes_from_the_given_texts_only():

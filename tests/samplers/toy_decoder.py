@@ -19,9 +19,9 @@ def bigram_table(seed, vocabulary=4):
     logits = np.random.default_rng(seed).normal(size=(vocabulary, vocabulary))
     logits[:, 0] = -30.0
     shifted = logits - logits.max(axis=1, keepdims=True)
-    return (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))).astype(
-        "float32"
-    )
+    return (
+        shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    ).astype("float32")
 
 
 def step_fn(table):

@@ -3,8 +3,8 @@
 import keras
 from keras import ops
 
-from attention_tf.utils.arguments import check_positive_integers
 from attention_tf.layers import AttentionPooling
+from attention_tf.utils.arguments import check_positive_integers
 
 _CELL_TYPES = ("gru", "lstm")
 

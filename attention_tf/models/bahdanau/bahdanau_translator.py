@@ -3,13 +3,15 @@
 import keras
 from keras import ops
 
-from attention_tf.utils.arguments import check_positive_integers
 from attention_tf.layers.rnn_masks import bidirectional, call_rnn_right_padded
-from attention_tf.models.bahdanau.bahdanau_decoder_cell import BahdanauDecoderCell
+from attention_tf.models.bahdanau.bahdanau_decoder_cell import (
+    BahdanauDecoderCell,
+)
 from attention_tf.models.bahdanau.bahdanau_translator_generation import (
     BahdanauTranslatorGeneration,
     source_ids,
 )
+from attention_tf.utils.arguments import check_positive_integers
 
 _CELL_TYPES = ("gru", "lstm")
 

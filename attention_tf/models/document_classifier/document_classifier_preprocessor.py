@@ -4,8 +4,13 @@ import keras
 import tensorflow as tf
 
 from attention_tf.preprocessing.sentences import split_into_sentences
-from attention_tf.preprocessing.vectorization import adapt_vectorizer, texts_to_token_ids
-from attention_tf.preprocessing.tensorflow_string_layer import TensorFlowStringLayer
+from attention_tf.preprocessing.tensorflow_string_layer import (
+    TensorFlowStringLayer,
+)
+from attention_tf.preprocessing.vectorization import (
+    adapt_vectorizer,
+    texts_to_token_ids,
+)
 
 
 @keras.saving.register_keras_serializable(package="attention_tf")

@@ -183,7 +183,10 @@ class HierarchicalAttentionClassifier(DocumentClassifier):
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"word_units": self.word_units, "sentence_units": self.sentence_units}
+            {
+                "word_units": self.word_units,
+                "sentence_units": self.sentence_units,
+            }
         )
         return config
 

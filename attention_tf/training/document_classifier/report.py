@@ -8,9 +8,9 @@ import tensorflow as tf
 
 from attention_tf.explain.attended_words import attended_words
 from attention_tf.layers.attention_heads import head_mean, per_head
-from attention_tf.utils.atomic_files import save_figure
 from attention_tf.training.callbacks import best_entry
 from attention_tf.training.document_classifier.inputs import truncated_share
+from attention_tf.utils.atomic_files import save_figure
 
 # What a finished training produced, for `run_metrics`.
 TrainingOutcome = collections.namedtuple(

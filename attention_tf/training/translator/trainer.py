@@ -24,14 +24,18 @@ from attention_tf.data import parallel_text
 from attention_tf.models.bahdanau.bahdanau_translator_preprocessor import (
     BahdanauTranslatorPreprocessor,
 )
-from attention_tf.models.bahdanau.translator import MODEL_FILE, SETTINGS_FILE, Translator
+from attention_tf.models.bahdanau.translator import (
+    MODEL_FILE,
+    SETTINGS_FILE,
+    Translator,
+)
 from attention_tf.training.translator import evaluation
 from attention_tf.training.translator.alignment_plot import plot_alignments
+from attention_tf.training.translator.data import load_translation_data
 from attention_tf.utils.atomic_files import (
     write_json_atomically,
     write_text_atomically,
 )
-from attention_tf.training.translator.data import load_translation_data
 
 
 def check_out_folder(out, overwrite=False):
@@ -142,7 +146,9 @@ def compiled_translator(
     """The `BahdanauTranslator` of `recipe`, compiled as it is trained."""
     import keras
 
-    from attention_tf.models.bahdanau.bahdanau_translator import BahdanauTranslator
+    from attention_tf.models.bahdanau.bahdanau_translator import (
+        BahdanauTranslator,
+    )
 
     model = BahdanauTranslator(
         source_vocabulary_size,

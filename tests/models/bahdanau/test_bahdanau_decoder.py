@@ -4,7 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from attention_tf.models.bahdanau.bahdanau_decoder_cell import BahdanauDecoderCell
+from attention_tf.models.bahdanau.bahdanau_decoder_cell import (
+    BahdanauDecoderCell,
+)
 from attention_tf.models.bahdanau.bahdanau_translator import BahdanauTranslator
 from attention_tf.samplers import length_penalty
 

@@ -4,12 +4,12 @@ import keras
 import numpy as np
 import pytest
 
-from attention_tf.preprocessing.sentence_piece_tokenizer import END_ID, START_ID
 from attention_tf.models.bahdanau.bahdanau_translator import BahdanauTranslator
 from attention_tf.models.bahdanau.bahdanau_translator_preprocessor import (
     BahdanauTranslatorPreprocessor,
 )
 from attention_tf.models.bahdanau.translator import Translator
+from attention_tf.preprocessing.sentence_piece_tokenizer import END_ID, START_ID
 
 PAIRS = [
     ("¿Dónde está la biblioteca?", "Where is the library?"),

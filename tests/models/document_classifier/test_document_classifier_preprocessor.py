@@ -151,7 +151,9 @@ def test_files_saved_before_the_preprocessor_load(tmp_path):
                 config = json.loads(data)
                 config["registered_name"] = "attention_tf>EndToEndClassifier"
                 config["class_name"] = "EndToEndClassifier"
-                config["module"] = "attention_tf.models.document_classifier.end_to_end_classifier"
+                config["module"] = (
+                    "attention_tf.models.document_classifier.end_to_end_classifier"
+                )
                 data = json.dumps(config).encode()
             out.writestr(item, data)
     loaded = keras.saving.load_model(renamed, safe_mode=True)

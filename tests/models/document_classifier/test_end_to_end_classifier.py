@@ -8,13 +8,13 @@ import tensorflow as tf
 
 from attention_tf.cli import main
 from attention_tf.data.labelled_files import natural_class_order
+from attention_tf.export.saved_model import export_classifier
 from attention_tf.models import (
     BiLSTMAttentionClassifier,
     DocumentClassifierPreprocessor,
     EndToEndClassifier,
     HierarchicalAttentionClassifier,
 )
-from attention_tf.export.saved_model import export_classifier
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow",

@@ -139,7 +139,9 @@ def test_attention_options_reach_every_attention_layer(architecture):
 @pytest.mark.parametrize("architecture", ["bilstm", "han"])
 @pytest.mark.parametrize("freeze", [True, False])
 def test_frozen_embeddings_get_no_update(architecture, freeze):
-    from attention_tf.training.document_classifier.model import compile_classifier
+    from attention_tf.training.document_classifier.model import (
+        compile_classifier,
+    )
 
     config = dataclasses.replace(
         TINY, architecture=architecture, freeze_embeddings=freeze

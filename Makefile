@@ -14,6 +14,8 @@ SPA_ENG_DEFAULT := $(wildcard $(SHARED_DATA)/spa-eng.zip)
 DATA ?=
 OUT ?=
 QUICK ?=
+# train-doc-classifier: a named recipe (quick, full, vat); QUICK=1 is PRESET=quick.
+PRESET ?=
 # train-doc-classifier: any further flags, such as ARGS="--attention-heads 4".
 ARGS ?=
 # train-translator: spa-eng or dates (generated, needs no DATA).
@@ -115,7 +117,7 @@ train-doc-classifier: $(STAMP)
 	$(BIN)/attention-tf train-doc-classifier \
 		$(if $(or $(DATA),$(IMDB_DEFAULT)),--data "$(or $(DATA),$(IMDB_DEFAULT))") \
 		$(if $(OUT),--out "$(OUT)") \
-		$(if $(QUICK),--quick) $(ARGS)
+		$(if $(QUICK),--quick) $(if $(PRESET),--preset $(PRESET)) $(ARGS)
 
 # train-decoder: the target's first name, kept working.
 train-translator train-decoder: $(STAMP)

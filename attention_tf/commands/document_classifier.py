@@ -22,6 +22,7 @@ def register(subparsers):
     )
     _add_run_arguments(train)
     _add_training_arguments(train)
+    _add_adversarial_arguments(train)
     _add_user_data_arguments(train)
     add_runtime_arguments(train)
     add_attention_arguments(train)
@@ -40,7 +41,14 @@ def _add_run_arguments(train):
     train.add_argument(
         "--quick",
         action="store_true",
-        help="A small subset and model: a two-minute smoke run.",
+        help="A small subset and model: a two-minute smoke run (the same "
+        "as --preset quick).",
+    )
+    train.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="The recipe to start from (default: full); vat adds virtual "
+        "adversarial training on the unlabelled reviews.",
     )
     train.add_argument("--architecture", choices=ARCHITECTURES)
     train.add_argument("--seed", type=int)
@@ -78,6 +86,33 @@ def _add_training_arguments(train):
         action=argparse.BooleanOptionalAction,
         help="Keep the word2vec embeddings fixed (--no-freeze-embeddings "
         "fine-tunes them).",
+    )
+
+
+def _add_adversarial_arguments(train):
+    """(Virtual) adversarial training on the word vectors."""
+    train.add_argument(
+        "--vat-weight",
+        type=float,
+        help="Weight of the virtual adversarial loss on unlabelled batches "
+        "(Miyato et al. 2017); 0 turns it off.",
+    )
+    train.add_argument(
+        "--adversarial-weight",
+        type=float,
+        help="Weight of the adversarial loss on labelled batches; 0 turns "
+        "it off.",
+    )
+    train.add_argument(
+        "--perturbation-norm",
+        type=float,
+        help="Norm of each text's (virtual) adversarial perturbation.",
+    )
+    train.add_argument(
+        "--normalize-embeddings",
+        action=argparse.BooleanOptionalAction,
+        help="Normalise the embeddings by word-frequency weighted mean and "
+        "variance, as adversarial training needs.",
     )
 
 
@@ -126,17 +161,22 @@ def add_attention_arguments(parser):
 
 
 def config_from_args(args):
-    """The preset `--quick` picks, with every flag given on the command line.
+    """The preset `--preset` (or `--quick`) picks, with every flag given.
 
     Flags left out are `None` and keep the preset's value; the config
     checks the result.
     """
+    if args.quick and args.preset not in (None, "quick"):
+        raise ValueError(
+            f"--quick is --preset quick; --preset {args.preset} asks for "
+            "another. Pass one of them."
+        )
     overrides = {
         field.name: getattr(args, field.name)
         for field in dataclasses.fields(DocumentClassifierConfig)
         if getattr(args, field.name, None) is not None
     }
-    preset = PRESETS["quick" if args.quick else "full"]
+    preset = PRESETS["quick" if args.quick else args.preset or "full"]
     return dataclasses.replace(preset, **overrides)
 
 

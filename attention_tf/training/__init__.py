@@ -4,7 +4,8 @@
   `trainer` (and what else it needs), the same file names for the same
   roles.
 - Shared: `callbacks`, `run_state` (resumable runs), `runtime` (devices,
-  strategies, precision), `word_vectors`, `time_budget`.
+  strategies, precision), `word_vectors`, `time_budget`, `adversarial`
+  ((virtual) adversarial training on word vectors).
 
 Users run these through `attention-tf train-*`; the modules may change
 between versions.

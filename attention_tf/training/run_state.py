@@ -27,17 +27,22 @@ _NOT_FINGERPRINTED = (
 )
 
 
-def fingerprint(config, columns):
+def fingerprint(config, columns, added_settings=None):
     """The settings of `config` and a SHA-256 of the data `columns`.
 
     Args:
         config: A dataclass of settings (such as `DocumentClassifierConfig`).
         columns: Lists of texts and labels, in order, as JSON can hold them.
+        added_settings: `{name: value}` of settings added to `config` after
+            runs were started; at that value a setting is left out, so that
+            those runs keep their fingerprint and still resume.
     """
+    added_settings = added_settings or {}
     settings = {
         key: value
         for key, value in dataclasses.asdict(config).items()
         if key not in _NOT_FINGERPRINTED
+        and not (key in added_settings and added_settings[key] == value)
     }
     # The data counts by its contents: a moved file is the same data.
     settings.pop("data", None)

@@ -63,9 +63,10 @@ def load_document_data(config):
     """Loads and splits the data a `DocumentClassifierConfig` names."""
     rng = np.random.default_rng(config.seed)
     if is_imdb(config.data):
+        # For the word vectors, and for virtual adversarial training.
         use_unlabelled = (
-            config.word_vector_epochs > 0 and config.unlabelled_size != 0
-        )
+            config.word_vector_epochs > 0 or config.vat_weight > 0
+        ) and config.unlabelled_size != 0
         imdb = load_imdb(config.data, include_unlabelled=use_unlabelled)
         train = (imdb.train_texts, imdb.train_labels, imdb.train_movies)
         test = (imdb.test_texts, imdb.test_labels)

@@ -3,7 +3,8 @@
 Texts become ids once, through the model's own preprocessor; batches hold
 texts of similar length (length buckets), shuffled per epoch by a seeded
 `EpochOrder`, and go through the preprocessor's last step (sentences for
-HAN) in the pipeline.
+HAN) in the pipeline. With virtual adversarial training, each training
+batch also carries a batch of unlabelled texts (`with_unlabelled`).
 """
 
 import collections
@@ -119,3 +120,66 @@ def make_batches(config, tokens, preprocessor):
         ),
         padding_share=padding,
     )
+
+
+def with_unlabelled(config, batches, pool_ids, preprocessor):
+    """`batches` whose training batches each carry an unlabelled batch.
+
+    The pool (for IMDB: the training texts, labels unused, and the
+    unlabelled reviews) is bucketed by the training buckets and shuffled
+    per epoch in its own seeded order; labelled batch `i` of an epoch is
+    zipped with pool batch `i`, as `({"token_ids", "unlabelled_token_ids"},
+    labels)`, so the epoch keeps its number of steps.
+
+    Args:
+        config: The run's `DocumentClassifierConfig`.
+        batches: `Batches` from `make_batches`.
+        pool_ids: Token id arrays of the unlabelled texts.
+        preprocessor: The `DocumentClassifierPreprocessor`.
+
+    Returns:
+        A `Batches` with the new training dataset.
+    """
+    pool = bucketed_dataset(
+        pool_ids,
+        np.zeros(len(pool_ids), "int32"),
+        config.batch_size,
+        batches.bucket_lengths,
+        _FollowingOrder(len(pool_ids), config.seed, batches.order),
+        batch_tokens=config.batch_tokens,
+    ).map(lambda ids, _: preprocessor.model_input(ids, _SENTENCE_MULTIPLE))
+    train = tf.data.Dataset.zip(batches.datasets["train"], pool.repeat()).map(
+        lambda labelled, unlabelled: (
+            {"token_ids": labelled[0], "unlabelled_token_ids": unlabelled},
+            labelled[1],
+        )
+    )
+    return dataclasses.replace(
+        batches, datasets={**batches.datasets, "train": train}
+    )
+
+
+class _FollowingOrder:
+    """A seeded shuffle per epoch of another `EpochOrder`, for the pool.
+
+    Its epoch is the training order's, so that `EpochOrderUpdate` moves
+    both and a resumed run sees the same pool batches.
+    """
+
+    def __init__(self, size, seed, order):
+        self.size = size
+        self.seed = seed
+        self.order = order
+
+    def __call__(self):
+        # A stream of its own: not the training order's permutation.
+        rng = np.random.default_rng([self.seed, self.order.epoch, 1])
+        return iter(rng.permutation(self.size))
+
+
+def word_frequencies(token_ids, vocabulary_size):
+    """Occurrences of each token id in a list of id arrays."""
+    counts = np.zeros(vocabulary_size, "int64")
+    for ids in token_ids:
+        counts += np.bincount(ids, minlength=vocabulary_size)
+    return counts

@@ -12,6 +12,9 @@ from attention_tf.models import (
     DocumentClassifierPreprocessor,
     HierarchicalAttentionClassifier,
 )
+from attention_tf.training.adversarial.adversarial_trainer import (
+    AdversarialTrainer,
+)
 
 
 def build_preprocessor(config, texts):
@@ -63,6 +66,39 @@ def build_classifier(config, vocabulary_size, num_classes):
     return classifier
 
 
+def adversarial_trainer(config, classifier, word_frequencies):
+    """`classifier` in the `AdversarialTrainer` that `config` describes.
+
+    The trainer draws the embedding dropout itself, before perturbing, so
+    it trains a copy of `classifier` without its own (same weights, same
+    frozen embeddings); `inference_copy` puts the rate back.
+
+    Args:
+        config: A `DocumentClassifierConfig` with `adversarial` set.
+        classifier: From `build_classifier` (word vectors already in).
+        word_frequencies: Occurrences of each token id in the training and
+            unlabelled texts.
+    """
+    inner = _built(
+        type(classifier).from_config(
+            {**classifier.get_config(), "embedding_dropout": 0.0}
+        )
+    )
+    inner.set_weights(classifier.get_weights())
+    inner.embedding.trainable = classifier.embedding.trainable
+    return AdversarialTrainer(
+        inner,
+        vat_weight=config.vat_weight,
+        adversarial_weight=config.adversarial_weight,
+        epsilon=config.perturbation_norm,
+        embedding_dropout=classifier.embedding_dropout,
+        word_frequencies=(
+            word_frequencies if config.normalize_embeddings else None
+        ),
+        seed=config.seed,
+    )
+
+
 def compile_classifier(classifier, config, steps_per_epoch):
     """Adam on a cosine schedule over `config.epochs`, gradients clipped."""
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -82,10 +118,20 @@ def inference_copy(classifier):
     """An uncompiled copy of a trained `classifier`: weights, no optimizer.
 
     A saved model then carries no optimizer state (half its size for a
-    BiLSTM trained with Adam); the resume state keeps its own.
+    BiLSTM trained with Adam); the resume state keeps its own. From an
+    `AdversarialTrainer`: its classifier, with the embedding matrix as the
+    trainer reads it (normalised) and the trainer's embedding dropout.
     """
-    copy = _built(type(classifier).from_config(classifier.get_config()))
+    trainer = None
+    if isinstance(classifier, AdversarialTrainer):
+        trainer, classifier = classifier, classifier.classifier
+    config = classifier.get_config()
+    if trainer is not None:
+        config["embedding_dropout"] = trainer.embedding_dropout
+    copy = _built(type(classifier).from_config(config))
     copy.set_weights(classifier.get_weights())
+    if trainer is not None:
+        copy.embedding.embeddings.assign(trainer.embedding_matrix())
     return copy
 
 

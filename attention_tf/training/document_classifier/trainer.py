@@ -17,11 +17,8 @@ import sys
 import keras
 import tensorflow as tf
 
+from attention_tf.explain.attended_words import write_attention_html
 from attention_tf.models.document_classifier import EndToEndClassifier
-from attention_tf.utils.atomic_files import (
-    write_atomically,
-    write_json_atomically,
-)
 from attention_tf.training.callbacks import (
     BestWeights,
     DropoutSeedReset,
@@ -32,13 +29,17 @@ from attention_tf.training.callbacks import (
     best_entry,
     restore_backup,
 )
+from attention_tf.training.document_classifier.config import ADDED_SETTINGS
 from attention_tf.training.document_classifier.data import load_document_data
 from attention_tf.training.document_classifier.inputs import (
     describe_tokens,
     make_batches,
     tokenize,
+    with_unlabelled,
+    word_frequencies,
 )
 from attention_tf.training.document_classifier.model import (
+    adversarial_trainer,
     build_classifier,
     build_preprocessor,
     compile_classifier,
@@ -50,10 +51,13 @@ from attention_tf.training.document_classifier.report import (
     run_metrics,
     write_learning_curves,
 )
-from attention_tf.explain.attended_words import write_attention_html
 from attention_tf.training.run_state import RunState, fingerprint
 from attention_tf.training.runtime import Runtime
 from attention_tf.training.word_vectors import cached_word_vectors
+from attention_tf.utils.atomic_files import (
+    write_atomically,
+    write_json_atomically,
+)
 
 
 def train_doc_classifier(config):
@@ -70,7 +74,7 @@ def _train(config, runtime):
     os.makedirs(state.directory, exist_ok=True)
     data = load_document_data(config)
     print(data.describe())
-    run_fingerprint = fingerprint(config, _columns(data))
+    run_fingerprint = fingerprint(config, _columns(data), ADDED_SETTINGS)
     if _finished(config.out, state, run_fingerprint):
         return 0
     state.claim(run_fingerprint)
@@ -89,11 +93,18 @@ def _train(config, runtime):
     )
     batches = make_batches(config, tokens, preprocessor)
     print(batches.describe())
+    batches, frequencies = _adversarial_inputs(
+        config, data, tokens, preprocessor, batches
+    )
     print(f"Runtime: {runtime.describe()}.")
     # Built, compiled, trained and evaluated in the strategy's scope.
     with runtime.scope():
         classifier = _compiled_classifier(
-            config, preprocessor, len(data.class_names), word_vectors, batches
+            config,
+            preprocessor,
+            len(data.class_names),
+            (word_vectors, frequencies),
+            batches,
         )
         history = _fit(config, state, runtime, classifier, batches)
         if not runtime.is_chief:
@@ -122,15 +133,43 @@ def _train(config, runtime):
     return 0
 
 
-def _compiled_classifier(
-    config, preprocessor, num_classes, word_vectors, batches
-):
-    """The classifier to train, embeddings from `word_vectors` if any."""
+def _adversarial_inputs(config, data, tokens, preprocessor, batches):
+    """Unlabelled batches (VAT) and word frequencies (`config.adversarial`).
+
+    Returns:
+        `(batches, frequencies)`: the training batches with unlabelled
+        batches zipped in when `config.vat_weight`, and the occurrences of
+        each id in the training and unlabelled texts (`None` without
+        adversarial training).
+    """
+    if not config.adversarial:
+        return batches, None
+    pool = list(tokens["train"].ids)
+    pool += preprocessor.token_id_lists(data.unlabelled)[0]
+    if config.vat_weight:
+        batches = with_unlabelled(config, batches, pool, preprocessor)
+        print(
+            f"Virtual adversarial training on {len(pool)} unlabelled texts "
+            "(training texts included)."
+        )
+    vocabulary_size = preprocessor.vectorizer.vocabulary_size()
+    return batches, word_frequencies(pool, vocabulary_size)
+
+
+def _compiled_classifier(config, preprocessor, num_classes, vectors, batches):
+    """The classifier to train (in its `AdversarialTrainer` if any).
+
+    `vectors`: `(word_vectors, word_frequencies)`; the embeddings start
+    from the word vectors if any.
+    """
+    word_vectors, frequencies = vectors
     classifier = build_classifier(
         config, preprocessor.vectorizer.vocabulary_size(), num_classes
     )
     if word_vectors is not None:
         classifier.embedding.embeddings.assign(word_vectors)
+    if config.adversarial:
+        classifier = adversarial_trainer(config, classifier, frequencies)
     steps_per_epoch = int(batches.datasets["train"].cardinality())
     return compile_classifier(classifier, config, steps_per_epoch)
 

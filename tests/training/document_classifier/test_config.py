@@ -13,7 +13,7 @@ from attention_tf.training.document_classifier.config import (
 
 
 def test_presets_are_named_and_frozen():
-    assert PRESETS == {"quick": QUICK, "full": FULL}
+    assert PRESETS == {"quick": QUICK, "full": FULL, "vat": PRESETS["vat"]}
     assert (QUICK.preset, QUICK.quick, FULL.quick) == ("quick", True, False)
     assert (QUICK.max_length, FULL.max_length) == (256, 600)
     with pytest.raises(dataclasses.FrozenInstanceError):

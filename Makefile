@@ -26,7 +26,7 @@ PYTEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: install test test-slow test-browser test-backends test-compat test-no-tf lint bench \
+.PHONY: install test test-slow test-browser test-ray test-backends test-compat test-no-tf lint bench \
 	train-doc-classifier train-translator train-decoder notebook notebook-run docs docs-serve clean
 
 $(STAMP): setup.cfg pyproject.toml
@@ -38,7 +38,7 @@ $(STAMP): setup.cfg pyproject.toml
 install: $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow and not browser and not ray" $(PYTEST_ARGS)
 
 # End-to-end checks that take minutes (the notebook run among them).
 test-slow: $(STAMP)
@@ -49,6 +49,12 @@ test-slow: $(STAMP)
 # Screenshots go to $ATTENTION_TF_SCREENSHOTS (default: pytest's tmp dir).
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+# The bulk classifier's Ray runner (`attention-tf classify --runner ray`) on
+# a local Ray with 2 CPUs; Ray comes with the [ray] extra, installed here.
+test-ray: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,ray]"
+	$(BIN)/python -m pytest -m ray tests/bulk $(PYTEST_ARGS)
 
 # The layer and model tests again on JAX and PyTorch (CPU builds; the
 # torch pin comes from constraints/newest.txt). TensorFlow-only tests

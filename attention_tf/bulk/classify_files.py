@@ -93,26 +93,41 @@ def classify_files(model, input, output, **settings):
     if summary is not None:
         _say(
             job,
-            f"{job.output} already holds this job, finished ({summary['predictions']:,} predictions, {summary['errors']:,} errors); its files are left as they are.",
+            f"{job.output} already holds this job, finished "
+            f"({summary['predictions']:,} predictions, "
+            f"{summary['errors']:,} errors); its files are left as they are.",
         )
         return summary
     folder.claim()
-    done = sum(folder.counts())
-    windows = pending_windows(
-        reader, job.shard_size, folder.done_shards(), job.window
-    )
-    with Progress(
-        source["rows_estimate"], done, enabled=job.progress
-    ) as progress:
-        if job.runner == "ray":
-            from attention_tf.bulk.ray_runner import run_ray
+    try:
+        done = sum(folder.counts())
+        with Progress(
+            source["rows_estimate"], done, enabled=job.progress
+        ) as bar:
+            if job.runner == "ray":
+                from attention_tf.bulk.ray_runner import run_ray
 
-            run_ray(job, model_path or model, folder, reader, progress)
-        else:
-            run_local(windows, core, folder, progress)
-    seconds = time.monotonic() - started
+                run_ray(job, model_path or model, folder, reader, bar)
+            else:
+                windows = pending_windows(
+                    reader, job.shard_size, folder.done_shards(), job.window
+                )
+                run_local(windows, core, folder, bar)
+        summary = _summary(job, folder, source, model_path, model, done)
+        summary["seconds"] = round(time.monotonic() - started, 2)
+        summary["rows_per_second"] = round(
+            summary["rows_this_run"] / max(summary["seconds"], 1e-9), 1
+        )
+        folder.write_summary(summary)
+    finally:
+        folder.release()
+    return summary
+
+
+def _summary(job, folder, source, model_path, model, done):
+    """The counts and fingerprints for `summary.json`, less the timing."""
     predictions, errors = folder.counts()
-    summary = {
+    return {
         "predictions": predictions,
         "errors": errors,
         "rows": predictions + errors,
@@ -120,24 +135,18 @@ def classify_files(model, input, output, **settings):
         "input": {
             "path": os.path.abspath(job.input),
             "bytes": source["bytes"],
-            **fingerprint["input"],
+            **folder.job["input"],
         },
         "model": {
             "path": model_path,
-            "sha256": fingerprint["model"],
+            "sha256": folder.job["model"],
             "class_names": list(model.class_names),
         },
         "settings": job.output_settings(),
         "runner": job.runner,
         "workers": job.workers if job.runner == "ray" else 1,
         "rows_this_run": predictions + errors - done,
-        "seconds": round(seconds, 2),
-        "rows_per_second": round(
-            (predictions + errors - done) / max(seconds, 1e-9), 1
-        ),
     }
-    folder.write_summary(summary)
-    return summary
 
 
 def _loaded(model):

@@ -23,6 +23,11 @@ import heapq
 import json
 import os
 
+try:
+    import fcntl
+except ImportError:  # Windows.
+    fcntl = None
+
 from attention_tf.bulk.shard_files import SHARD_FORMATS, write_shard
 from attention_tf.utils.atomic_files import write_json_atomically
 
@@ -52,6 +57,7 @@ class OutputFolder:
     >>> folder.write_shard(0, [{"id": 0, "label": "pos"}], [{"record": 1}])
     >>> folder.done_shards(), folder.counts()
     ({0}, (1, 1))
+    >>> folder.release()
     """
 
     def __init__(
@@ -68,6 +74,7 @@ class OutputFolder:
         self.schema = schema
         self.shard_size = shard_size
         self._progress = None
+        self._locked = None  # The folder's descriptor, locked by `claim`.
         self._shard = None  # The shard `add` is filling, and its records.
         self._pending = ([], [])
 
@@ -90,11 +97,16 @@ class OutputFolder:
     def claim(self):
         """Makes the folder this job's: new, or resumed where it stopped.
 
+        The folder stays locked for this process until `release`, so that
+        two runs of a job cannot write it at once.
+
         Raises:
-            ValueError: as `finished`.
+            ValueError: as `finished`, or another process holds the lock.
         """
-        progress = self._read_progress()
+        self._read_progress()
         os.makedirs(self.path, exist_ok=True)
+        self._lock()
+        progress = self._read_progress()  # Again, now that it is ours.
         for name in os.listdir(self.path):
             if name.startswith(".tmp-"):  # Left by a killed write.
                 os.remove(os.path.join(self.path, name))
@@ -104,6 +116,25 @@ class OutputFolder:
         with open(self._file(ERRORS), "ab") as errors:
             errors.truncate(progress["errors_bytes"])
         self._progress = progress
+
+    def release(self):
+        """Lets another process claim the folder (a process end does too)."""
+        if self._locked is not None:
+            os.close(self._locked)
+            self._locked = None
+
+    def _lock(self):
+        if fcntl is None:
+            return  # No advisory locks here (Windows): one run at a time.
+        self._locked = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(self._locked, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.release()
+            raise ValueError(
+                f"Another classify job is writing to {self.path!r} now: wait "
+                "for it to end, or pass another --output."
+            ) from None
 
     def done_shards(self):
         """The numbers of the shards already written."""

@@ -92,7 +92,7 @@ def _results(ray, job, model, folder, reader):
         },
         batch_size=None,
         batch_format="numpy",
-        concurrency=job.workers,
+        compute=ray_data.ActorPoolStrategy(size=job.workers),
         num_cpus=job.cpus_per_worker,
     )
     for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):

@@ -250,3 +250,17 @@ def test_plain_progress_lines_when_not_a_terminal(
 def test_bad_settings_are_refused(tmp_path, model, settings, message):
     with pytest.raises(ValueError, match=message):
         classify_files(model, tmp_path / "in.csv", tmp_path / "out", **settings)
+
+
+def test_two_runs_cannot_write_one_folder_at_once(tmp_path):
+    from attention_tf.bulk import OutputFolder
+
+    job = {"input": "a", "model": "b", "settings": {}}
+    first = OutputFolder(tmp_path / "out", job)
+    first.claim()
+    with pytest.raises(ValueError, match="Another classify job is writing to"):
+        OutputFolder(tmp_path / "out", job).claim()
+    first.release()
+    second = OutputFolder(tmp_path / "out", job)
+    second.claim()
+    second.release()

@@ -4,8 +4,6 @@ Texts on the command line are printed one per line; `--input` classifies a
 whole corpus into an output folder (`attention_tf.bulk.classify_files`).
 """
 
-import argparse
-
 import keras
 import tensorflow as tf
 
@@ -44,7 +42,6 @@ def _register_classify(subparsers):
         "that could not be classified, with their line and why) and "
         "summary.json. Killed, the same command resumes; finished, it "
         "leaves the output as it is.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     classify.add_argument(
         "--model",
@@ -75,43 +72,51 @@ def _add_file_arguments(group):
     group.add_argument(
         "--text-column",
         default=defaults.text_column,
-        help="CSV/TSV column or JSON key holding the texts.",
+        help="CSV/TSV column or JSON key holding the texts (default: "
+        "%(default)s).",
     )
     group.add_argument(
         "--id-column",
         help="Column holding each row's id (default: the row's record "
         "number, from 0).",
     )
-    group.add_argument("--encoding", default=defaults.encoding)
+    group.add_argument(
+        "--encoding",
+        default=defaults.encoding,
+        help="The input's text encoding, such as latin-1 (default: "
+        "%(default)s).",
+    )
     group.add_argument(
         "--format",
         choices=SHARD_FORMATS,
         default=defaults.format,
-        help="Prediction parts' format (parquet needs pyarrow).",
+        help="Prediction parts' format (default: %(default)s; parquet needs "
+        "pyarrow).",
     )
     group.add_argument(
         "--batch-size",
         type=int,
         default=defaults.batch_size,
-        help="Texts per batch of the longest texts; shorter ones batch more.",
+        help="Texts per batch of the longest texts; shorter ones batch more "
+        "(default: %(default)s).",
     )
     group.add_argument(
         "--runner",
         choices=RUNNERS,
         default=defaults.runner,
-        help="local: this process; ray: a Ray Data pipeline.",
+        help="local (default): this process; ray: a Ray Data pipeline.",
     )
     group.add_argument(
         "--workers",
         type=int,
         default=defaults.workers,
-        help="Ray actors, each loading the model once.",
+        help="Ray actors, each loading the model once (default: %(default)s).",
     )
     group.add_argument(
         "--cpus-per-worker",
         type=int,
         default=defaults.cpus_per_worker,
-        help="CPUs (TensorFlow threads) per Ray actor.",
+        help="CPUs (TensorFlow threads) per Ray actor (default: %(default)s).",
     )
     group.add_argument(
         "--address",

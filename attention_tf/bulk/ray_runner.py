@@ -1,12 +1,14 @@
 """The Ray runner: a bulk job as a Ray Data pipeline, on one machine or many.
 
 1. Read: one read task, on the driver's machine (the input need not be on
-   the workers'), streams the rows with `CorpusReader` into blocks of a
-   window each, leaving out the shards already done.
+   the workers'), streams the rows with `CorpusReader` and cuts them into
+   windows (`pending_windows`), leaving out the shards already done. Each
+   window travels as one Ray row, so Ray's block shaping cannot cut or
+   merge windows: the batches are those of the local runner.
 2. `map_batches` with `RayBatchClassifier`: an actor pool of `workers`,
    each loading the model once (sent through the object store, so the
    workers need no copy of the file) and running `BatchClassifier`, the
-   same core as the local runner.
+   same core as the local runner, on one window per call.
 3. Write: the records come back to the driver in input order and go to
    the same `OutputFolder` as the local runner's, shard by shard.
 
@@ -25,6 +27,16 @@ from attention_tf.bulk.corpus_row import CorpusRow
 from attention_tf.bulk.windows import pending_windows
 from attention_tf.utils.optional import import_optional
 
+# Ray Data settings for the job's run, put back after it. Ray merges small
+# blocks up to a target size (128 MiB by default): windows would reach the
+# actors a few hundred at a time; a block per window lets the pool share
+# them out. Our own progress (rows, rows/s) stands for Ray's bars.
+_SETTINGS = {
+    "target_max_block_size": 1,
+    "enable_progress_bars": False,
+    "print_on_execution_start": False,
+}
+
 
 def run_ray(job, model, folder, reader, progress):
     """Runs `job` on Ray, writing to the claimed `folder`.
@@ -35,7 +47,7 @@ def run_ray(job, model, folder, reader, progress):
         model: The `model.keras` path, or an `EndToEndClassifier`.
         folder: The claimed `OutputFolder`.
         reader: The input's `CorpusReader`.
-        progress: A `Progress`, told of every batch of records back.
+        progress: A `Progress`, told of every window back.
     """
     ray = import_optional("ray", "--runner ray", "ray", "ray")
     started = not ray.is_initialized()
@@ -47,60 +59,57 @@ def run_ray(job, model, folder, reader, progress):
             runtime_env={"env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3"}},
         )
     try:
-        for records, kinds, entries in _results(
+        for predictions, errors in _windows_back(
             ray, job, model, folder, reader
         ):
-            predictions = [
-                (r, e) for r, k, e in zip(records, kinds, entries) if k == "p"
-            ]
-            errors = [
-                (r, e) for r, k, e in zip(records, kinds, entries) if k == "e"
-            ]
             folder.add(predictions, errors)
-            progress.update(len(records))
+            progress.update(len(predictions) + len(errors))
         folder.flush()
     finally:
         if started:
             ray.shutdown()
 
 
-def _results(ray, job, model, folder, reader):
-    """`(records, kinds, entries)` per batch back from the pipeline, in order."""
+def _windows_back(ray, job, model, folder, reader):
+    """`(predictions, errors)` per window from the pipeline, in order."""
     import ray.data as ray_data
 
     context = ray_data.DataContext.get_current()
+    saved = {
+        "preserve_order": context.execution_options.preserve_order,
+        **{name: getattr(context, name) for name in _SETTINGS},
+    }
     context.execution_options.preserve_order = True
-    # Our own progress (rows, rows/s) stands for Ray's bars and banners.
-    context.enable_progress_bars = False
-    context.print_on_execution_start = False
-    source = _corpus_datasource(
-        reader, job.shard_size, folder.done_shards(), job.window
-    )
-    # The read task is light (parsing, next to the model) and must not wait
-    # for CPUs the actors hold: it asks for none. Each block is a window
-    # (`pending_windows`) and goes to an actor whole, so the batches are
-    # those of the local runner.
-    dataset = ray_data.read_datasource(
-        source, num_cpus=0, override_num_blocks=1
-    ).map_batches(
-        RayBatchClassifier,
-        fn_constructor_kwargs={
-            "model": [ray.put(_model_bytes(model))],
-            "top": job.top,
-            "batch_size": job.batch_size,
-            "threads": job.cpus_per_worker,
-        },
-        batch_size=None,
-        batch_format="numpy",
-        compute=ray_data.ActorPoolStrategy(size=job.workers),
-        num_cpus=job.cpus_per_worker,
-    )
-    for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
-        yield (
-            [int(r) for r in batch["record"]],
-            list(batch["kind"]),
-            [json.loads(entry) for entry in batch["entry"]],
+    for name, value in _SETTINGS.items():
+        setattr(context, name, value)
+    try:
+        source = _corpus_datasource(
+            reader, job.shard_size, folder.done_shards(), job.window
         )
+        # The read task is light (parsing, next to the model) and must not
+        # wait for CPUs the actors hold: it asks for none.
+        dataset = ray_data.read_datasource(
+            source, num_cpus=0, override_num_blocks=1
+        ).map_batches(
+            RayBatchClassifier,
+            fn_constructor_kwargs={
+                "model": [ray.put(_model_bytes(model))],
+                "top": job.top,
+                "batch_size": job.batch_size,
+                "threads": job.cpus_per_worker,
+            },
+            batch_size=1,
+            batch_format="numpy",
+            compute=ray_data.ActorPoolStrategy(size=job.workers),
+            num_cpus=job.cpus_per_worker,
+        )
+        for row in dataset.iter_rows():
+            records = json.loads(row["records"])
+            yield records["predictions"], records["errors"]
+    finally:
+        context.execution_options.preserve_order = saved.pop("preserve_order")
+        for name, value in saved.items():
+            setattr(context, name, value)
 
 
 class RayBatchClassifier:
@@ -113,12 +122,13 @@ class RayBatchClassifier:
         threads: TensorFlow threads (the actor's CPUs).
 
     Call arguments:
-        batch: A dict of NumPy arrays: `row`, each a `CorpusRow` as JSON.
+        batch: A dict of NumPy arrays: `window`, each a list of `CorpusRow`s
+            as JSON.
 
     Returns:
-        A dict of NumPy arrays, one entry per row, in record order:
-        `record`, `kind` (`"p"` prediction, `"e"` error) and `entry` (the
-        record as JSON).
+        A dict of NumPy arrays: `records`, for each window a JSON object
+        with its `predictions` and `errors` (`(record, dict)` pairs, as
+        `BatchClassifier` returns them).
     """
 
     def __init__(self, model, top, batch_size, threads):
@@ -140,20 +150,17 @@ class RayBatchClassifier:
         self.core = BatchClassifier(loaded, top, batch_size)
 
     def __call__(self, batch):
-        rows = [CorpusRow.from_json(json.loads(row)) for row in batch["row"]]
-        predictions, errors = self.core(rows)
-        merged = sorted(
-            [(r, "p", e) for r, e in predictions]
-            + [(r, "e", e) for r, e in errors],
-            key=lambda item: item[0],
-        )
-        return {
-            "record": np.array([r for r, _, _ in merged], "int64"),
-            "kind": np.array([k for _, k, _ in merged]),
-            "entry": np.array(
-                [json.dumps(e, ensure_ascii=False) for _, _, e in merged]
-            ),
-        }
+        outputs = []
+        for window in batch["window"]:
+            rows = [CorpusRow.from_json(row) for row in json.loads(window)]
+            predictions, errors = self.core(rows)
+            outputs.append(
+                json.dumps(
+                    {"predictions": predictions, "errors": errors},
+                    ensure_ascii=False,
+                )
+            )
+        return {"records": np.array(outputs, dtype=object)}
 
 
 def _model_bytes(model):
@@ -169,12 +176,12 @@ def _model_bytes(model):
 
 
 def _corpus_datasource(reader, shard_size, done_shards, window):
-    """The input's pending rows as a Ray Data source.
+    """The input's pending windows as a Ray Data source.
 
     One read task, on the driver's machine (the input is a local file of
-    the driver's), yields a block per window (`pending_windows`) of rows
-    as JSON. The class is made here so that this module imports without
-    Ray.
+    the driver's), yields a block per window: one row, the window's
+    `CorpusRow`s as JSON. The class is made here so that this module
+    imports without Ray.
     """
     import pyarrow
     import ray.data as ray_data
@@ -198,9 +205,9 @@ def _corpus_datasource(reader, shard_size, done_shards, window):
 
     def blocks():
         for rows in pending_windows(reader, shard_size, done_shards, window):
-            rows = [
-                json.dumps(row.as_json(), ensure_ascii=False) for row in rows
-            ]
-            yield pyarrow.table({"row": rows})
+            rows = [row.as_json() for row in rows]
+            yield pyarrow.table(
+                {"window": [json.dumps(rows, ensure_ascii=False)]}
+            )
 
     return CorpusDatasource()

@@ -31,18 +31,9 @@ SETTINGS = {
 }
 
 
-def same_output(folder, reference, tolerance=1e-6):
-    predictions, errors, summary = read_output(folder)
-    expected, expected_errors, _ = read_output(reference)
-    assert errors == expected_errors
-    assert [p["id"] for p in predictions] == [p["id"] for p in expected]
-    assert [p["label"] for p in predictions] == [p["label"] for p in expected]
-    for got, want in zip(predictions, expected):
-        for name, value in want["probabilities"].items():
-            assert got["probabilities"][name] == pytest.approx(
-                value, abs=tolerance
-            )
-    return summary
+def same_output(folder, reference):
+    """The same predictions and errors, to the byte: the same windows."""
+    assert read_output(folder)[:2] == read_output(reference)[:2]
 
 
 def test_ray_runner_agrees_with_the_local_runner(

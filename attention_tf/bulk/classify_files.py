@@ -76,19 +76,7 @@ def classify_files(model, input, output, **settings):
     model_path, model = _loaded(model)
     core = BatchClassifier(model, job.top, job.batch_size)
     source = reader.fingerprint()
-    fingerprint = {
-        "input": {"format": reader.format, "sha256": source["sha256"]},
-        "model": core.fingerprint(),
-        "settings": job.output_settings(),
-    }
-    schema = None
-    if job.format == "parquet":
-        schema = parquet_schema(
-            model.class_names, job.id_column is not None, job.top
-        )
-    folder = OutputFolder(
-        job.output, fingerprint, job.format, schema, job.shard_size
-    )
+    folder = _output_folder(job, reader.format, source, core)
     summary = folder.finished()
     if summary is not None:
         _say(
@@ -101,9 +89,8 @@ def classify_files(model, input, output, **settings):
     folder.claim()
     try:
         done = sum(folder.counts())
-        with Progress(
-            source["rows_estimate"], done, enabled=job.progress
-        ) as bar:
+        total = source["rows_estimate"]
+        with Progress(total, done, enabled=job.progress) as bar:
             if job.runner == "ray":
                 from attention_tf.bulk.ray_runner import run_ray
 
@@ -122,6 +109,23 @@ def classify_files(model, input, output, **settings):
     finally:
         folder.release()
     return summary
+
+
+def _output_folder(job, input_format, source, core):
+    """The job's `OutputFolder`, with its fingerprint and Parquet schema."""
+    fingerprint = {
+        "input": {"format": input_format, "sha256": source["sha256"]},
+        "model": core.fingerprint(),
+        "settings": job.output_settings(),
+    }
+    schema = None
+    if job.format == "parquet":
+        schema = parquet_schema(
+            core.model.class_names, job.id_column is not None, job.top
+        )
+    return OutputFolder(
+        job.output, fingerprint, job.format, schema, job.shard_size
+    )
 
 
 def _summary(job, folder, source, model_path, model, done):

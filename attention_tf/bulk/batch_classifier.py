@@ -80,6 +80,13 @@ class BatchClassifier:
 
     def __init__(self, model, top=0, batch_size=64):
         check_positive_integers(batch_size=batch_size)
+        if keras.backend.backend() != "tensorflow":
+            # The batches run through one traced TensorFlow graph.
+            raise ValueError(
+                "Bulk classification runs on the TensorFlow backend: set "
+                "KERAS_BACKEND=tensorflow. Received: "
+                f"{keras.backend.backend()!r}"
+            )
         if isinstance(top, bool) or not isinstance(top, int) or top < 0:
             raise ValueError(
                 f"`top` must be an integer >= 0. Received: top={top!r}"

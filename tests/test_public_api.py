@@ -6,6 +6,7 @@ or removes it from the package (and say so in CHANGELOG.md).
 """
 
 import importlib
+import pathlib
 
 import pytest
 
@@ -86,3 +87,13 @@ def test_the_top_level_names_are_the_models_and_the_layer():
         if name != "__version__":
             value = getattr(attention_tf, name)
             assert value.__name__ == name
+
+
+def test_every_package_with_public_names_is_in_the_snapshot():
+    package = pathlib.Path(__file__).resolve().parents[1] / "attention_tf"
+    declaring = {
+        ".".join(("attention_tf",) + init.parent.relative_to(package).parts)
+        for init in package.rglob("__init__.py")
+        if "\n__all__" in init.read_text(encoding="utf-8")
+    }
+    assert declaring == set(PUBLIC_API)

@@ -11,9 +11,6 @@ from attention_tf.training.adversarial.perturbations import (
     virtual_adversarial_perturbation,
 )
 
-# The logs of the extra losses: training only, so kept out of validation.
-_TERMS = ("adversarial_loss", "vat_loss")
-
 
 class AdversarialTrainer(keras.Model):
     """Wraps a document classifier; `fit` adds adversarial losses.
@@ -36,8 +33,8 @@ class AdversarialTrainer(keras.Model):
        the perturbation only and not by two dropout draws.
 
     The loss is step 2 + `adversarial_weight` * step 3 + `vat_weight` *
-    step 4; `fit` logs it as `loss`, and the terms as `adversarial_loss`
-    and `vat_loss`. Perturbations are zero at padding (id 0) and have norm
+    step 4; `fit` logs it as `loss`, and the terms in use as
+    `adversarial_loss` and `vat_loss`. Perturbations are zero at padding (id 0) and have norm
     `epsilon` per text, over words and features together.
 
     The classifier must be built with `embedding_dropout=0`: the trainer
@@ -91,7 +88,7 @@ class AdversarialTrainer(keras.Model):
     ...         np.array([0, 1]))
     >>> logs = trainer.train_on_batch(*data, return_dict=True)
     >>> sorted(logs)
-    ['adversarial_loss', 'loss', 'vat_loss']
+    ['loss', 'vat_loss']
     """
 
     def __init__(
@@ -134,8 +131,15 @@ class AdversarialTrainer(keras.Model):
                 name="word_frequencies",
             )
             self.word_frequencies.assign(ops.cast(word_frequencies, "float32"))
-        self.adversarial_loss_tracker = keras.metrics.Mean(_TERMS[0])
-        self.vat_loss_tracker = keras.metrics.Mean(_TERMS[1])
+        # Training only: kept out of validation logs (`test_step`).
+        self.term_trackers = {
+            name: keras.metrics.Mean(name)
+            for name, weight in (
+                ("adversarial_loss", adversarial_weight),
+                ("vat_loss", vat_weight),
+            )
+            if weight
+        }
         # Every weight exists now (the classifier's too): weights can load
         # before a first call, as `restore_backup` does.
         self.built = True
@@ -194,13 +198,14 @@ class AdversarialTrainer(keras.Model):
         for metric in self.metrics:
             if metric.name == "loss":
                 metric.update_state(total * _replicas())
-        self.adversarial_loss_tracker.update_state(adversarial)
-        self.vat_loss_tracker.update_state(vat)
+        terms = {"adversarial_loss": adversarial, "vat_loss": vat}
+        for name, tracker in self.term_trackers.items():
+            tracker.update_state(terms[name])
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data):
         logs = super().test_step(data)
-        return {k: v for k, v in logs.items() if k not in _TERMS}
+        return {k: v for k, v in logs.items() if k not in self.term_trackers}
 
     def _supervised_losses(self, token_ids, vectors, y, sample_weight):
         """Steps 2 and 3: predictions, compiled loss, adversarial loss."""

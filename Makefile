@@ -136,9 +136,11 @@ notebook: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,notebook]"
 	$(BIN)/jupyter notebook notebooks/01_attention_walkthrough.ipynb
 
-# Re-executes the notebooks in place (quick mode), refreshing the outputs.
+# Re-executes the English notebook in place (quick mode), refreshing its
+# outputs, then copies its code cells and outputs into the translations.
 notebook-run: $(STAMP)
-	$(BIN)/python notebooks/execute.py notebooks/*.ipynb
+	$(BIN)/python notebooks/execute.py notebooks/01_attention_walkthrough.ipynb
+	$(BIN)/python notebooks/sync_translation.py
 
 # The documentation site (docs/, mkdocs.yml) built into site/; --strict
 # turns a broken link or a missing API reference into a failure.

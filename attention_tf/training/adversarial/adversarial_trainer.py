@@ -34,18 +34,14 @@ class AdversarialTrainer(keras.Model):
 
     The loss is step 2 + `adversarial_weight` * step 3 + `vat_weight` *
     step 4; `fit` logs it as `loss`, and the terms in use as
-    `adversarial_loss` and `vat_loss`. Perturbations are zero at padding (id 0) and have norm
-    `epsilon` per text, over words and features together.
+    `adversarial_loss` and `vat_loss`. Perturbations are zero at padding
+    (id 0) and have norm `epsilon` per text (words and features together).
 
     The classifier must be built with `embedding_dropout=0`: the trainer
-    draws that dropout itself (step 1), before the perturbation and once
-    for every pass. Inference (`call`, `evaluate`) reads the same
-    normalised vectors with no dropout; `embedding_matrix()` gives the
-    matrix to put into the classifier to use it without the trainer.
-
-    A training-time object, not saved whole: backups hold its weights
-    (`save_weights`), and a run saves the classifier alone with the
-    normalised matrix put in (`embedding_matrix()`).
+    draws that dropout itself (step 1), once for every pass. Inference
+    (`call`, `evaluate`) reads the same normalised vectors, no dropout.
+    A training-time object, not saved whole: backups hold its weights, and
+    a run saves the classifier alone with `embedding_matrix()` put in.
 
     TensorFlow only (`train_step` uses a gradient tape); the perturbation
     functions run on JAX too.

@@ -120,7 +120,7 @@ def _add_file_arguments(group):
     )
     group.add_argument(
         "--address",
-        help="A running Ray cluster (such as ray://head:10001 or auto); "
+        help="A running Ray cluster (such as auto, or HEAD_IP:6379); "
         "default: a local Ray started for the job.",
     )
 

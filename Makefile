@@ -56,10 +56,10 @@ test-ray: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,ray]"
 	$(BIN)/python -m pytest -m ray tests/bulk $(PYTEST_ARGS)
 
-# The layer and model tests again on JAX and PyTorch (CPU builds; the
+# The layer, model and sampler tests again on JAX and PyTorch (CPU builds; the
 # torch pin comes from constraints/newest.txt). TensorFlow-only tests
 # (string preprocessing, the TF1 reference) skip there, saying why.
-BACKEND_TESTS ?= tests/layers tests/models
+BACKEND_TESTS ?= tests/layers tests/models tests/samplers
 test-backends: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints/newest.txt -e ".[dev,torch]"
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -m "not slow" $(BACKEND_TESTS)
